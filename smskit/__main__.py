@@ -1,0 +1,3 @@
+from smskit.cli import main
+
+main()
