@@ -11,6 +11,7 @@ from smskit.encoding.segmenter import (
     UCS2,
     Analysis,
     analyze,
+    encoding_and_segments,
     encoding_of,
     segment_count,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "UCS2",
     "Analysis",
     "analyze",
+    "encoding_and_segments",
     "encoding_of",
     "gsm7_septets",
     "gsm_suggestion",

@@ -9,29 +9,62 @@ sits on a segment boundary; we keep it whole, as a phone displays it.
 
 Walking a whole body with ``\\X`` is slow (about 1 µs per cluster), so the segmenter asks only
 whether a given offset is a cluster boundary. That is settled by the two characters around it
-unless one of them can join its neighbour; only then is ``\\X`` run, and only over the
-stretch from the nearest certain boundary.
+unless they are ones that can join; only then is ``\\X`` run, and only over the stretch from the
+nearest certain boundary.
 """
 
 from __future__ import annotations
 
 import regex
 
+from smskit.encoding.gsm7 import ALPHABET
+
 _CLUSTER = regex.compile(r"\X")
-# Characters that may continue the cluster of the character before them: they are the only
-# places where a boundary depends on more than "is this a new character".
-_JOINS_PREVIOUS = regex.compile(
-    r"[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}\p{GCB=Regional_Indicator}"
-    r"\p{GCB=L}\p{GCB=V}\p{GCB=T}\p{GCB=LV}\p{GCB=LVT}"
-    r"\p{Extended_Pictographic}\p{InCB=Consonant}]"
+
+# Each character gets a few bits, computed once per distinct character from the same Unicode
+# data that \X uses. A boundary before a character is certain unless
+#   it always continues the cluster before it (GB9, GB9a),
+#   the character before it is Prepend (GB9b), or
+#   it continues a cluster only after certain characters and follows one (Hangul GB6-8,
+#   Indic conjuncts GB9c, emoji ZWJ sequences GB11, flag pairs GB12-13).
+_JOINS = 1  # Extend, ZWJ, SpacingMark
+_JOINS_AFTER = 2  # Hangul jamo and syllables, InCB=Consonant, Extended_Pictographic, RI
+_GLUES_NEXT = 4  # Hangul, Extend, ZWJ, RI: what those may follow inside a cluster
+_PREPEND = 8
+_PROPERTIES = (
+    (_JOINS, regex.compile(r"[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}]")),
+    (
+        _JOINS_AFTER,
+        regex.compile(
+            r"[\p{GCB=L}\p{GCB=V}\p{GCB=T}\p{GCB=LV}\p{GCB=LVT}\p{InCB=Consonant}"
+            r"\p{Extended_Pictographic}\p{GCB=Regional_Indicator}]"
+        ),
+    ),
+    (
+        _GLUES_NEXT,
+        regex.compile(
+            r"[\p{GCB=L}\p{GCB=V}\p{GCB=T}\p{GCB=LV}\p{GCB=LVT}"
+            r"\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=Regional_Indicator}]"
+        ),
+    ),
+    (_PREPEND, regex.compile(r"\p{GCB=Prepend}")),
 )
-# Characters that glue themselves to the character after them.
-_PREPEND = regex.compile(r"\p{GCB=Prepend}")
-# Cheap exact pre-checks: below U+0300 only © and ® can join a previous character, and no
-# Prepend character lies below U+0600 (tests verify both against the regex data).
-_JOIN_FREE_BELOW = "\u0300"
-_JOINERS_BELOW = "©®"
-_PREPEND_FREE_BELOW = "\u0600"
+_CACHE_LIMIT = 8192
+_classes: dict[str, int] = dict.fromkeys(ALPHABET, 0)
+
+
+def _class(ch: str) -> int:
+    bits = _classes.get(ch)
+    if bits is None:
+        bits = 0
+        for bit, pattern in _PROPERTIES:
+            if pattern.match(ch):
+                bits |= bit
+        if len(_classes) >= _CACHE_LIMIT:
+            _classes.clear()
+            _classes.update(dict.fromkeys(ALPHABET, 0))
+        _classes[ch] = bits
+    return bits
 
 
 def graphemes(text: str) -> list[str]:
@@ -48,57 +81,52 @@ def graphemes(text: str) -> list[str]:
     return out
 
 
-def _may_join(ch: str) -> bool:
-    if ch < _JOIN_FREE_BELOW:
-        return ch in _JOINERS_BELOW
-    return _JOINS_PREVIOUS.match(ch) is not None
-
-
-def _is_prepend(ch: str) -> bool:
-    return ch >= _PREPEND_FREE_BELOW and _PREPEND.match(ch) is not None
-
-
 def certain_boundary(text: str, i: int) -> bool:
     """True if offset ``i`` is a cluster boundary whatever comes before (never a wrong True)."""
     if i <= 0 or i >= len(text):
         return True
-    return not _may_join(text[i]) and not _is_prepend(text[i - 1])
+    get = _classes.get
+    nxt = get(text[i])
+    if nxt is None:
+        nxt = _class(text[i])
+    if nxt & _JOINS:
+        return False
+    prev = get(text[i - 1])
+    if prev is None:
+        prev = _class(text[i - 1])
+    return not (prev & _PREPEND or (nxt & _JOINS_AFTER and prev & _GLUES_NEXT))
 
 
-def _clusters_from(text: str, start: int, stop: int) -> list[int]:
-    """Boundaries after ``start`` (a boundary) up to the first one at or beyond ``stop``."""
-    ends: list[int] = []
-    pos = start
-    n = len(text)
-    while pos < n:
-        end = _CLUSTER.match(text, pos).end()
-        if end - pos == 2 and text[pos] == "\r" and text[pos + 1] == "\n":
-            ends.append(pos + 1)
-        ends.append(end)
-        if end >= stop:
-            break
-        pos = end
-    return ends
+def all_standalone(chars: set[str]) -> bool:
+    """True if, in a text whose other characters are GSM-7, each of ``chars`` is its own cluster.
 
-
-def _anchor_before(text: str, i: int, lo: int) -> int:
-    """The nearest certain boundary at or before ``i``, not below the known boundary ``lo``."""
-    k = i
-    while k > lo and not certain_boundary(text, k):
-        k -= 1
-    return k
+    A character that joins only after certain others (an emoji after ZWJ, say) is alone if
+    none of those others is present.
+    """
+    get = _classes.get
+    for ch in chars:
+        bits = get(ch)
+        if bits is None:
+            bits = _class(ch)
+        if bits & (_JOINS | _GLUES_NEXT | _PREPEND):
+            return False
+    return True
 
 
 def boundary_at_or_before(text: str, i: int, lo: int = 0) -> int:
     """The last cluster boundary at or before offset ``i``; ``lo`` must be a boundary <= ``i``."""
     if certain_boundary(text, i):
         return i
-    best = k = _anchor_before(text, i, lo)
-    for end in _clusters_from(text, k, i):
+    # \X from the nearest certain boundary; boundaries up to i depend only on text[:i + 1].
+    pos = i - 1
+    while pos > lo and not certain_boundary(text, pos):
+        pos -= 1
+    for cluster in _CLUSTER.findall(text, pos, i + 1):
+        end = pos + len(cluster)
         if end > i:
             break
-        best = end
-    return best
+        pos = end
+    return pos
 
 
 def cluster_at(text: str, i: int, lo: int = 0) -> tuple[int, int]:
@@ -106,7 +134,7 @@ def cluster_at(text: str, i: int, lo: int = 0) -> tuple[int, int]:
     start = boundary_at_or_before(text, i, lo)
     if start == i and certain_boundary(text, i + 1):
         return i, i + 1
-    for end in _clusters_from(text, start, i + 1):
-        if end > i:
-            return start, end
-    return start, len(text)
+    end = _CLUSTER.match(text, start).end()
+    if end - start == 2 and text[start] == "\r" and text[start + 1] == "\n":
+        end = start + 1  # CR LF is two clusters here; i is the CR (an LF starts its own)
+    return start, end

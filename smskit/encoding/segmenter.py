@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from smskit.encoding.graphemes import (
+    all_standalone,
     boundary_at_or_before,
     certain_boundary,
     cluster_at,
@@ -67,31 +68,37 @@ def encoding_of(text: str, smart_encoding: bool = False) -> str:
 
 def segment_count(text: str, smart_encoding: bool = False) -> int:
     """How many segments Twilio bills for ``text`` (the fast path: no parts are built)."""
+    return encoding_and_segments(text, smart_encoding)[1]
+
+
+def encoding_and_segments(text: str, smart_encoding: bool = False) -> tuple[str, int]:
+    """(encoding, segment count) of ``text`` in one pass, without building the parts."""
     if smart_encoding:
         text = smart_encode(text)
-    data = gsm7_bytes(text)
+    # Most UCS-2 bodies show a non-GSM character early: spare them the failing encode.
+    data = None if _NON_GSM.search(text, 0, 32) else gsm7_bytes(text)
     if data is not None:
         n = len(data)
         if n <= GSM7_SINGLE // 2:
-            return 1
+            return GSM7, 1
         flags = data.translate(EXT_FLAGS)
         ext = flags.count(1)
         if n + ext <= GSM7_SINGLE:
-            return 1
+            return GSM7, 1
         if not ext:
-            return -(-n // GSM7_MULTI)
-        return len(_gsm7_cuts(flags))
+            return GSM7, -(-n // GSM7_MULTI)
+        return GSM7, len(_gsm7_cuts(flags))
     if len(text) <= UCS2_SINGLE // 2:
-        return 1
+        return UCS2, 1
     try:
         utf16 = text.encode("utf-16-le")
     except UnicodeEncodeError:  # lone surrogates: let the step-by-step replay count them
-        return len(_replay(text, UCS2)[0])
+        return UCS2, len(_replay(text, UCS2)[0])
     units = len(utf16) >> 1
     if units <= UCS2_SINGLE:
-        return 1
+        return UCS2, 1
     cuts = _ucs2_cuts(text, utf16, units)
-    return len(cuts) if cuts is not None else len(_replay(text, UCS2)[0])
+    return UCS2, len(cuts) if cuts is not None else len(_replay(text, UCS2)[0])
 
 
 def analyze(text: str, smart_encoding: bool = False) -> Analysis:
@@ -159,30 +166,36 @@ def _units(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) >> 1
 
 
-def _ucs2_cut(text: str, utf16: bytes, astral: bool, i: int, u: int, limit: int) -> tuple[int, int]:
-    """The furthest cluster boundary (offset, unit offset) within ``limit`` units of (i, u)."""
-    c = u + limit
-    if astral and 0xDC <= utf16[2 * c + 1] <= 0xDF:  # never between the halves of a pair
-        c -= 1
-    j = i + len(utf16[2 * u : 2 * c].decode("utf-16-le")) if astral else c
-    if not certain_boundary(text, j):
-        b = boundary_at_or_before(text, j, i)
-        if b != j:
-            j, c = b, u + _units(text[i:b])
+# For the high byte of each UTF-16 unit: 1 = high surrogate, 2 = low surrogate, 0 = neither.
+_UNIT_KINDS = bytes(1 if 0xD8 <= b <= 0xDB else 2 if 0xDC <= b <= 0xDF else 0 for b in range(256))
+
+
+def _ucs2_cut(text: str, kinds: bytes | None, i: int, u: int, c: int) -> tuple[int, int]:
+    """The last cluster boundary (offset, unit offset) at or before unit ``c``; (i, u) is one."""
+    if kinds is None:  # no surrogate pairs: offsets are unit offsets
+        j = c
+    else:
+        if kinds[c] == 2:  # never between the halves of a pair
+            c -= 1
+        j = i + c - u - kinds.count(1, u, c)
+    b = boundary_at_or_before(text, j, i)
+    if b != j:
+        j, c = b, u + _units(text[i:b])
     return j, c
 
 
 def _ucs2_cuts(text: str, utf16: bytes, units: int) -> list[tuple[int, int]] | None:
     """(offset, unit offset) where each 67-unit part ends, or None if the replay is needed."""
     n = len(text)
-    astral = units != n
-    cuts: list[tuple[int, int]] = []
-    i = u = 0
+    kinds = utf16[1::2].translate(_UNIT_KINDS) if units != n else None
+    j, c = _ucs2_cut(text, kinds, 0, 0, UCS2_MULTI)
+    if j == 0 or not _first_part_moves_cleanly(text, kinds, j, c):
+        return None
+    cuts = [(j, c)]
+    i, u = j, c
     while u + UCS2_MULTI < units:
-        j, c = _ucs2_cut(text, utf16, astral, i, u, UCS2_MULTI)
+        j, c = _ucs2_cut(text, kinds, i, u, u + UCS2_MULTI)
         if j == i:  # a cluster longer than a whole part
-            return None
-        if not cuts and not _first_part_moves_cleanly(text, utf16, astral, c):
             return None
         cuts.append((j, c))
         i, u = j, c
@@ -190,29 +203,37 @@ def _ucs2_cuts(text: str, utf16: bytes, units: int) -> list[tuple[int, int]] | N
     return cuts
 
 
-def _first_part_moves_cleanly(text: str, utf16: bytes, astral: bool, c: int) -> bool:
+def _first_part_moves_cleanly(text: str, kinds: bytes | None, j: int, c: int) -> bool:
     """Does the calculator's second part start as a plain 67-unit fill would?
 
-    The calculator fills part one to 70 units, and when the next cluster does not fit it moves
-    the tail beyond 67 units into part two and then appends that cluster even if part two
-    overflows. With clusters of under 33 units that never overflows.
+    The calculator fills part one to 70 units; when the next cluster does not fit, it moves the
+    tail beyond 67 units (from offset ``j``, unit ``c``) into part two and appends that cluster
+    even if part two then overflows. With clusters under 33 units that never happens.
     """
-    p, pu = _ucs2_cut(text, utf16, astral, 0, 0, UCS2_SINGLE)
-    end = p + 1 if certain_boundary(text, p + 1) else cluster_at(text, p, p)[1]
-    return pu + _units(text[p:end]) - c <= UCS2_MULTI
+    p, pu = _ucs2_cut(text, kinds, j, c, UCS2_SINGLE)
+    if certain_boundary(text, p + 1):
+        size = 2 if kinds is not None and kinds[pu] == 1 else 1
+    else:
+        size = _units(text[p : cluster_at(text, p, p)[1]])
+    return pu + size - c <= UCS2_MULTI
 
 
 def _ucs2_chars(text: str) -> tuple[tuple[int, str], ...]:
     """(offset, cluster) for each cluster that is not a single GSM-7 character."""
+    found = [(m.start(), m.group()) for m in _NON_GSM.finditer(text)]
+    if all_standalone({ch for _, ch in found}):
+        return tuple(found)
     out: list[tuple[int, str]] = []
     covered = 0
-    for m in _NON_GSM.finditer(text):
-        p = m.start()
+    for p, ch in found:
         if p < covered:
             continue
-        start, end = cluster_at(text, p, covered)
-        out.append((start, text[start:end]))
-        covered = end
+        if certain_boundary(text, p) and certain_boundary(text, p + 1):
+            out.append((p, ch))
+            covered = p + 1
+        else:
+            start, covered = cluster_at(text, p, covered)
+            out.append((start, text[start:covered]))
     return tuple(out)
 
 
