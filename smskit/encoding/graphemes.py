@@ -22,48 +22,61 @@ from smskit.encoding.gsm7 import ALPHABET
 _CLUSTER = regex.compile(r"\X")
 
 # Each character gets a few bits, computed once per distinct character from the same Unicode
-# data that \X uses. A boundary before a character is certain unless
-#   it always continues the cluster before it (GB9, GB9a),
-#   the character before it is Prepend (GB9b), or
-#   it continues a cluster only after certain characters and follows one (Hangul GB6-8,
-#   Indic conjuncts GB9c, emoji ZWJ sequences GB11, flag pairs GB12-13).
-_JOINS = 1  # Extend, ZWJ, SpacingMark
-_JOINS_AFTER = 2  # Hangul jamo and syllables, InCB=Consonant, Extended_Pictographic, RI
-_GLUES_NEXT = 4  # Hangul, Extend, ZWJ, RI: what those may follow inside a cluster
-_PREPEND = 8
+# data that \X uses. A boundary before a character is certain unless it always continues the
+# cluster before it (GB9, GB9a), the character before it is Prepend (GB9b), or it continues a
+# cluster only after certain characters and follows one: Hangul after Hangul (GB6-8), a flag
+# letter after a flag letter (GB12-13), an emoji after ZWJ (GB11), an Indic consonant after a
+# virama or other extender (GB9c).
+JOINS = 1  # Extend, ZWJ, SpacingMark
+PREPEND = 2
+_HANGUL, _FLAG, _EMOJI, _CONSONANT = 1, 2, 4, 8  # the conditional kinds
+_AFTER = 2  # shift: "continues a cluster after a character of this kind"
+_BEFORE = 6  # shift: "is a character that one of this kind may continue"
+GLUES_NEXT = 0b1111 << _BEFORE
 _PROPERTIES = (
-    (_JOINS, regex.compile(r"[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}]")),
-    (
-        _JOINS_AFTER,
-        regex.compile(
-            r"[\p{GCB=L}\p{GCB=V}\p{GCB=T}\p{GCB=LV}\p{GCB=LVT}\p{InCB=Consonant}"
-            r"\p{Extended_Pictographic}\p{GCB=Regional_Indicator}]"
-        ),
-    ),
-    (
-        _GLUES_NEXT,
-        regex.compile(
-            r"[\p{GCB=L}\p{GCB=V}\p{GCB=T}\p{GCB=LV}\p{GCB=LVT}"
-            r"\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=Regional_Indicator}]"
-        ),
-    ),
-    (_PREPEND, regex.compile(r"\p{GCB=Prepend}")),
+    (JOINS, r"[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}]"),
+    (PREPEND, r"\p{GCB=Prepend}"),
+    (_HANGUL << _AFTER, r"[\p{GCB=L}\p{GCB=V}\p{GCB=T}\p{GCB=LV}\p{GCB=LVT}]"),
+    (_HANGUL << _BEFORE, r"[\p{GCB=L}\p{GCB=V}\p{GCB=T}\p{GCB=LV}\p{GCB=LVT}]"),
+    (_FLAG << _AFTER, r"\p{GCB=Regional_Indicator}"),
+    (_FLAG << _BEFORE, r"\p{GCB=Regional_Indicator}"),
+    (_EMOJI << _AFTER, r"\p{Extended_Pictographic}"),
+    (_EMOJI << _BEFORE, r"\p{GCB=ZWJ}"),
+    (_CONSONANT << _AFTER, r"\p{InCB=Consonant}"),
+    (_CONSONANT << _BEFORE, r"[\p{GCB=Extend}\p{GCB=ZWJ}]"),
 )
-_CACHE_LIMIT = 8192
-_classes: dict[str, int] = dict.fromkeys(ALPHABET, 0)
+_MATCHERS = tuple((bit, regex.compile(pattern)) for bit, pattern in _PROPERTIES)
+CACHE_LIMIT = 8192
+# Memo of the bits per character, plus two sets for the segmenter's hot path: a boundary is
+# certain between a character in NO_GLUE (nothing can continue after it) and one in NO_JOIN.
+CLASSES: dict[str, int] = dict.fromkeys(ALPHABET, 0)
+NO_GLUE: set[str] = set(ALPHABET)
+NO_JOIN: set[str] = set(ALPHABET)
 
 
-def _class(ch: str) -> int:
-    bits = _classes.get(ch)
+def _joined(prev: int, nxt: int) -> int:
+    """Nonzero if the pair may belong to one cluster (beyond JOINS, which callers check)."""
+    return prev & PREPEND or (nxt >> _AFTER) & (prev >> _BEFORE) & 0b1111
+
+
+def char_class(ch: str) -> int:
+    """The bits of ``ch`` (see above), memoised."""
+    bits = CLASSES.get(ch)
     if bits is None:
         bits = 0
-        for bit, pattern in _PROPERTIES:
+        for bit, pattern in _MATCHERS:
             if pattern.match(ch):
                 bits |= bit
-        if len(_classes) >= _CACHE_LIMIT:
-            _classes.clear()
-            _classes.update(dict.fromkeys(ALPHABET, 0))
-        _classes[ch] = bits
+        if len(CLASSES) >= CACHE_LIMIT:
+            CLASSES.clear()
+            CLASSES.update(dict.fromkeys(ALPHABET, 0))
+            NO_GLUE.intersection_update(ALPHABET)
+            NO_JOIN.intersection_update(ALPHABET)
+        CLASSES[ch] = bits
+        if not bits & (GLUES_NEXT | PREPEND):
+            NO_GLUE.add(ch)
+        if not bits & JOINS:
+            NO_JOIN.add(ch)
     return bits
 
 
@@ -85,16 +98,16 @@ def certain_boundary(text: str, i: int) -> bool:
     """True if offset ``i`` is a cluster boundary whatever comes before (never a wrong True)."""
     if i <= 0 or i >= len(text):
         return True
-    get = _classes.get
+    get = CLASSES.get
     nxt = get(text[i])
     if nxt is None:
-        nxt = _class(text[i])
-    if nxt & _JOINS:
+        nxt = char_class(text[i])
+    if nxt & JOINS:
         return False
     prev = get(text[i - 1])
     if prev is None:
-        prev = _class(text[i - 1])
-    return not (prev & _PREPEND or (nxt & _JOINS_AFTER and prev & _GLUES_NEXT))
+        prev = char_class(text[i - 1])
+    return not _joined(prev, nxt)
 
 
 def all_standalone(chars: set[str]) -> bool:
@@ -103,12 +116,12 @@ def all_standalone(chars: set[str]) -> bool:
     A character that joins only after certain others (an emoji after ZWJ, say) is alone if
     none of those others is present.
     """
-    get = _classes.get
+    get = CLASSES.get
     for ch in chars:
         bits = get(ch)
         if bits is None:
-            bits = _class(ch)
-        if bits & (_JOINS | _GLUES_NEXT | _PREPEND):
+            bits = char_class(ch)
+        if bits & (JOINS | GLUES_NEXT | PREPEND):
             return False
     return True
 
@@ -119,7 +132,9 @@ def boundary_at_or_before(text: str, i: int, lo: int = 0) -> int:
         return i
     # \X from the nearest certain boundary; boundaries up to i depend only on text[:i + 1].
     pos = i - 1
-    while pos > lo and not certain_boundary(text, pos):
+    while pos > lo and not (
+        (text[pos] in NO_JOIN and text[pos - 1] in NO_GLUE) or certain_boundary(text, pos)
+    ):
         pos -= 1
     for cluster in _CLUSTER.findall(text, pos, i + 1):
         end = pos + len(cluster)

@@ -23,13 +23,15 @@ import re
 from dataclasses import dataclass
 
 from smskit.encoding.graphemes import (
+    NO_GLUE,
+    NO_JOIN,
     all_standalone,
     boundary_at_or_before,
     certain_boundary,
     cluster_at,
     graphemes,
 )
-from smskit.encoding.gsm7 import BASIC, EXT_FLAGS, EXTENSION, gsm7_bytes, gsm7_septets
+from smskit.encoding.gsm7 import ALPHABET, BASIC, EXT_FLAGS, EXTENSION, gsm7_bytes, gsm7_septets
 from smskit.encoding.smart import smart_encode
 
 GSM7 = "GSM-7"
@@ -39,6 +41,8 @@ GSM7_SINGLE, GSM7_MULTI = 160, 153  # septets
 UCS2_SINGLE, UCS2_MULTI = 70, 67  # UTF-16 code units
 
 _NON_GSM = re.compile("[^" + re.escape(BASIC + EXTENSION) + "]")
+_NON_GSM_RUN = re.compile("[^" + re.escape(BASIC + EXTENSION) + "]+")
+_RUNS_FOR_WHOLE_TEXT = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,21 +149,27 @@ def analyze(text: str, smart_encoding: bool = False) -> Analysis:
 def _gsm7_cuts(flags: bytes) -> list[int]:
     """End offset of each 153-septet part; ``flags`` has a 1 for each two-septet character."""
     n = len(flags)
+    count = flags.count
     ends: list[int] = []
     i = 0
-    count = flags.count
-    while i < n:
-        j = min(i + GSM7_MULTI, n)
-        w = j - i + count(1, i, j)
-        while w > GSM7_MULTI:  # each character is 1 or 2 septets: drop at least half the excess
-            j -= (w - GSM7_MULTI + 1) >> 1
+    while True:
+        j = i + GSM7_MULTI
+        if j >= n:
+            if n - i + count(1, i, n) <= GSM7_MULTI:
+                ends.append(n)
+                return ends
+            j = n
+        ext = count(1, i, j)
+        if ext:
+            # Dropping as many characters as there are extension ones always fits; then take
+            # back what still fits (at most the extension characters dropped).
+            j -= ext
             w = j - i + count(1, i, j)
-        while j < n and w + 1 + flags[j] <= GSM7_MULTI:
-            w += 1 + flags[j]
-            j += 1
+            while j < n and w + 1 + flags[j] <= GSM7_MULTI:
+                w += 1 + flags[j]
+                j += 1
         ends.append(j)
         i = j
-    return ends
 
 
 def _units(text: str) -> int:
@@ -170,35 +180,35 @@ def _units(text: str) -> int:
 _UNIT_KINDS = bytes(1 if 0xD8 <= b <= 0xDB else 2 if 0xDC <= b <= 0xDF else 0 for b in range(256))
 
 
-def _ucs2_cut(text: str, kinds: bytes | None, i: int, u: int, c: int) -> tuple[int, int]:
-    """The last cluster boundary (offset, unit offset) at or before unit ``c``; (i, u) is one."""
-    if kinds is None:  # no surrogate pairs: offsets are unit offsets
-        j = c
-    else:
-        if kinds[c] == 2:  # never between the halves of a pair
-            c -= 1
-        j = i + c - u - kinds.count(1, u, c)
-    b = boundary_at_or_before(text, j, i)
-    if b != j:
-        j, c = b, u + _units(text[i:b])
-    return j, c
-
-
 def _ucs2_cuts(text: str, utf16: bytes, units: int) -> list[tuple[int, int]] | None:
-    """(offset, unit offset) where each 67-unit part ends, or None if the replay is needed."""
+    """(offset, unit offset) where each 67-unit part ends, or None if the replay is needed.
+
+    The hot loop of the engine: per cut a byte look-up or two and two set look-ups; the regex
+    runs only where the characters around a cut may belong together.
+    """
     n = len(text)
     kinds = utf16[1::2].translate(_UNIT_KINDS) if units != n else None
-    j, c = _ucs2_cut(text, kinds, 0, 0, UCS2_MULTI)
-    if j == 0 or not _first_part_moves_cleanly(text, kinds, j, c):
-        return None
-    cuts = [(j, c)]
-    i, u = j, c
+    no_join, no_glue = NO_JOIN, NO_GLUE
+    cuts: list[tuple[int, int]] = []
+    i = u = 0
     while u + UCS2_MULTI < units:
-        j, c = _ucs2_cut(text, kinds, i, u, u + UCS2_MULTI)
-        if j == i:  # a cluster longer than a whole part
-            return None
+        c = u + UCS2_MULTI
+        if kinds is None:  # no surrogate pairs: offsets are unit offsets
+            j = c
+        else:
+            if kinds[c] == 2:  # never between the halves of a pair
+                c -= 1
+            j = i + c - u - kinds.count(1, u, c)
+        if text[j] not in no_join or text[j - 1] not in no_glue:
+            b = boundary_at_or_before(text, j, i)
+            if b == i:  # a cluster longer than a whole part
+                return None
+            if b != j:
+                j, c = b, c - _units(text[b:j])
         cuts.append((j, c))
         i, u = j, c
+    if not _first_part_moves_cleanly(text, kinds, *cuts[0]):
+        return None
     cuts.append((n, units))
     return cuts
 
@@ -206,34 +216,72 @@ def _ucs2_cuts(text: str, utf16: bytes, units: int) -> list[tuple[int, int]] | N
 def _first_part_moves_cleanly(text: str, kinds: bytes | None, j: int, c: int) -> bool:
     """Does the calculator's second part start as a plain 67-unit fill would?
 
-    The calculator fills part one to 70 units; when the next cluster does not fit, it moves the
-    tail beyond 67 units (from offset ``j``, unit ``c``) into part two and appends that cluster
-    even if part two then overflows. With clusters under 33 units that never happens.
+    The calculator fills part one to 70 units. When the next cluster does not fit, it moves the
+    tail beyond the first cut (offset ``j``, unit ``c``) into part two and appends that cluster,
+    even if part two then overflows. That takes a cluster of more than c - 3 units starting at
+    most 70 - c units after the cut: with c >= 64 it has 31 or more code points, so one certain
+    boundary 7 to 30 characters after the cut rules it out. Otherwise look exactly.
     """
-    p, pu = _ucs2_cut(text, kinds, j, c, UCS2_SINGLE)
-    if certain_boundary(text, p + 1):
-        size = 2 if kinds is not None and kinds[pu] == 1 else 1
-    else:
-        size = _units(text[p : cluster_at(text, p, p)[1]])
-    return pu + size - c <= UCS2_MULTI
+    if c >= UCS2_MULTI - 3:
+        q = j + 7
+        if q >= len(text) or (text[q] in NO_JOIN and text[q - 1] in NO_GLUE):
+            return True
+        if any(certain_boundary(text, q) for q in range(q, min(j + 31, len(text)))):
+            return True
+    # Exactly: the calculator's first fill ends at boundary p (unit pu); then cluster [p, end).
+    p = boundary_at_or_before(text, _offset_of_unit(text, kinds, j, c, UCS2_SINGLE), j)
+    pu = c + _units(text[j:p])
+    end = cluster_at(text, p, p)[1]
+    return pu + _units(text[p:end]) - c <= UCS2_MULTI
+
+
+def _offset_of_unit(text: str, kinds: bytes | None, i: int, u: int, c: int) -> int:
+    """Offset of the last code point boundary at or before unit ``c``, from (i, u)."""
+    if kinds is None:
+        return c
+    if kinds[c] == 2:
+        c -= 1
+    return i + c - u - kinds.count(1, u, c)
 
 
 def _ucs2_chars(text: str) -> tuple[tuple[int, str], ...]:
     """(offset, cluster) for each cluster that is not a single GSM-7 character."""
-    found = [(m.start(), m.group()) for m in _NON_GSM.finditer(text)]
-    if all_standalone({ch for _, ch in found}):
-        return tuple(found)
+    runs = [(m.start(), m.group()) for m in _NON_GSM_RUN.finditer(text)]
+    if all_standalone(set("".join(run for _, run in runs))):
+        return tuple((a + k, ch) for a, run in runs for k, ch in enumerate(run))
+    if len(runs) > _RUNS_FOR_WHOLE_TEXT:  # one \X pass is cheaper than many local ones
+        return _ucs2_clusters(text)
     out: list[tuple[int, str]] = []
     covered = 0
-    for p, ch in found:
-        if p < covered:
+    for a, run in runs:
+        b = a + len(run)
+        if b <= covered:
             continue
-        if certain_boundary(text, p) and certain_boundary(text, p + 1):
-            out.append((p, ch))
-            covered = p + 1
-        else:
-            start, covered = cluster_at(text, p, covered)
-            out.append((start, text[start:covered]))
+        if a >= covered and all_standalone(set(run)):
+            out.extend((a + k, ch) for k, ch in enumerate(run))
+            covered = b
+            continue
+        # A run is followed by a GSM-7 character (or the end), which starts a cluster unless the
+        # run ends in a Prepend; it may start inside a cluster (a combining mark after "e").
+        a = boundary_at_or_before(text, max(a, covered), covered)
+        if not certain_boundary(text, b):
+            b = cluster_at(text, b - 1, a)[1]
+        pos = a
+        for cluster in graphemes(text[a:b]):
+            out.append((pos, cluster))
+            pos += len(cluster)
+        covered = b
+    return tuple(out)
+
+
+def _ucs2_clusters(text: str) -> tuple[tuple[int, str], ...]:
+    """Like _ucs2_chars, by walking every cluster of ``text``."""
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for cluster in graphemes(text):
+        if cluster not in ALPHABET:
+            out.append((pos, cluster))
+        pos += len(cluster)
     return tuple(out)
 
 
