@@ -19,12 +19,19 @@ segments included.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 
 from smskit.encoding.graphemes import (
+    CONTROL_UNITS,
+    JOINS_UNITS,
+    MARK_GLUE_UNITS,
     NO_GLUE,
+    NO_GLUE_UNITS,
     NO_JOIN,
+    NO_JOIN_UNITS,
+    NOT_CONSONANT_UNITS,
     all_standalone,
     boundary_at_or_before,
     certain_boundary,
@@ -40,6 +47,9 @@ UCS2 = "UCS-2"
 GSM7_SINGLE, GSM7_MULTI = 160, 153  # septets
 UCS2_SINGLE, UCS2_MULTI = 70, 67  # UTF-16 code units
 
+# The codec function itself: str.encode("utf-16-le") spends over a microsecond finding it.
+_utf16 = codecs.utf_16_le_encode
+_utf16_decode = codecs.utf_16_le_decode
 _NON_GSM = re.compile("[^" + re.escape(BASIC + EXTENSION) + "]")
 _NON_GSM_RUN = re.compile("[^" + re.escape(BASIC + EXTENSION) + "]+")
 _RUNS_FOR_WHOLE_TEXT = 12
@@ -91,11 +101,11 @@ def encoding_and_segments(text: str, smart_encoding: bool = False) -> tuple[str,
             return GSM7, 1
         if not ext:
             return GSM7, -(-n // GSM7_MULTI)
-        return GSM7, len(_gsm7_cuts(flags))
+        return GSM7, len(_gsm7_cuts(_septets(flags)))
     if len(text) <= UCS2_SINGLE // 2:
         return UCS2, 1
     try:
-        utf16 = text.encode("utf-16-le")
+        utf16 = _utf16(text)[0]
     except UnicodeEncodeError:  # lone surrogates: let the step-by-step replay count them
         return UCS2, len(_replay(text, UCS2)[0])
     units = len(utf16) >> 1
@@ -115,30 +125,32 @@ def analyze(text: str, smart_encoding: bool = False) -> Analysis:
         units = len(data) + flags.count(1)
         if units <= GSM7_SINGLE:
             return Analysis(text, GSM7, 1, units, (text,), (units,), ())
-        ends = _gsm7_cuts(flags)
-        parts, part_units, start = [], [], 0
-        for end in ends:
+        septets = _septets(flags)
+        parts, part_units, start, start_septet = [], [], 0, 0
+        for end_septet in _gsm7_cuts(septets):
+            end = end_septet - septets.count(2, 0, end_septet)  # septets -> characters
             parts.append(text[start:end])
-            part_units.append(end - start + flags.count(1, start, end))
-            start = end
+            part_units.append(end_septet - start_septet)
+            start, start_septet = end, end_septet
         return Analysis(text, GSM7, len(parts), units, tuple(parts), tuple(part_units), ())
 
     forced = _ucs2_chars(text)
     try:
-        utf16 = text.encode("utf-16-le")
+        utf16 = _utf16(text)[0]
     except UnicodeEncodeError:
         utf16 = None
     if utf16 is not None:
         units = len(utf16) >> 1
         if units <= UCS2_SINGLE:
             return Analysis(text, UCS2, 1, units, (text,), (units,), forced)
-        cuts = _ucs2_cuts(text, utf16, units)
-        if cuts is not None:
-            parts, part_units, start, start_units = [], [], 0, 0
-            for end, end_units in cuts:
-                parts.append(text[start:end])
-                part_units.append(end_units - start_units)
-                start, start_units = end, end_units
+        ends = _ucs2_cuts(text, utf16, units)
+        if ends is not None:
+            parts, part_units, start = [], [], 0
+            bmp = units == len(text)  # else decode: a surrogate pair is never cut
+            for end in ends:
+                parts.append(text[start:end] if bmp else _utf16_slice(utf16, start, end))
+                part_units.append(end - start)
+                start = end
             return Analysis(text, UCS2, len(parts), units, tuple(parts), tuple(part_units), forced)
     parts, part_units = _replay(text, UCS2)
     return Analysis(
@@ -146,102 +158,188 @@ def analyze(text: str, smart_encoding: bool = False) -> Analysis:
     )
 
 
-def _gsm7_cuts(flags: bytes) -> list[int]:
-    """End offset of each 153-septet part; ``flags`` has a 1 for each two-septet character."""
-    n = len(flags)
-    count = flags.count
+def _septets(flags: bytes) -> bytes:
+    """One byte per septet: 0 for a basic character, 1 then 2 for an extension one."""
+    return flags.replace(b"\x01", b"\x01\x02")
+
+
+def _gsm7_cuts(septets: bytes) -> list[int]:
+    """Septet offset where each 153-septet part ends (never between an escape and its char)."""
+    total, step = len(septets), GSM7_MULTI
     ends: list[int] = []
-    i = 0
-    while True:
-        j = i + GSM7_MULTI
-        if j >= n:
-            if n - i + count(1, i, n) <= GSM7_MULTI:
-                ends.append(n)
-                return ends
-            j = n
-        ext = count(1, i, j)
-        if ext:
-            # Dropping as many characters as there are extension ones always fits; then take
-            # back what still fits (at most the extension characters dropped).
-            j -= ext
-            w = j - i + count(1, i, j)
-            while j < n and w + 1 + flags[j] <= GSM7_MULTI:
-                w += 1 + flags[j]
-                j += 1
-        ends.append(j)
-        i = j
+    s = 0
+    while total - s > step:
+        s += step
+        if septets[s] == 2:
+            s -= 1
+        ends.append(s)
+    ends.append(total)
+    return ends
 
 
 def _units(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) >> 1
+    return len(_utf16(text, "surrogatepass")[0]) >> 1
 
 
 # For the high byte of each UTF-16 unit: 1 = high surrogate, 2 = low surrogate, 0 = neither.
 _UNIT_KINDS = bytes(1 if 0xD8 <= b <= 0xDB else 2 if 0xDC <= b <= 0xDF else 0 for b in range(256))
 
 
-def _ucs2_cuts(text: str, utf16: bytes, units: int) -> list[tuple[int, int]] | None:
-    """(offset, unit offset) where each 67-unit part ends, or None if the replay is needed.
+def _unit_kinds(utf16: bytes) -> bytes:
+    """One byte per unit (see _UNIT_KINDS): a character offset is a unit offset minus the 1s."""
+    return utf16[1::2].translate(_UNIT_KINDS)
 
-    The hot loop of the engine: per cut a byte look-up or two and two set look-ups; the regex
-    runs only where the characters around a cut may belong together.
+
+def _utf16_slice(utf16: bytes, start: int, end: int) -> str:
+    """The text between two unit offsets."""
+    return _utf16_decode(utf16[2 * start : 2 * end])[0]
+
+
+def _ucs2_cuts(text: str, utf16: bytes, units: int) -> list[int] | None:
+    """Unit offset where each 67-unit part ends, or None if the replay is needed.
+
+    The hot loop of the engine: per cut a few look-ups of units or characters and two set
+    look-ups; the cluster rules run only where the characters around a cut may belong
+    together. Without surrogate pairs unit offsets are character offsets; with them the loop
+    reads UTF-16 units, keys characters by their units, and finds character offsets only when
+    it needs the rules.
     """
-    n = len(text)
-    kinds = utf16[1::2].translate(_UNIT_KINDS) if units != n else None
-    no_join, no_glue = NO_JOIN, NO_GLUE
-    cuts: list[tuple[int, int]] = []
-    i = u = 0
-    while u + UCS2_MULTI < units:
-        c = u + UCS2_MULTI
-        if kinds is None:  # no surrogate pairs: offsets are unit offsets
-            j = c
-        else:
-            if kinds[c] == 2:  # never between the halves of a pair
+    step = UCS2_MULTI
+    last = units - step  # a part that starts at or after this unit is the final one
+    ends: list[int] = []
+    u = 0
+    if units == len(text):
+        no_join, no_glue = NO_JOIN, NO_GLUE
+        while u < last:
+            c = u + step
+            if text[c] not in no_join or text[c - 1] not in no_glue:
+                c = boundary_at_or_before(text, c, u)
+                if c == u:  # a cluster longer than a whole part
+                    return None
+            ends.append(c)
+            u = c
+        q = ends[0] + 7  # see _first_part_moves_cleanly
+        clean = q >= units or (text[q] in no_join and text[q - 1] in no_glue)
+    else:
+        no_join, no_glue = NO_JOIN_UNITS, NO_GLUE_UNITS
+        code = memoryview(utf16).cast("H")
+        while u < last:
+            c = u + step
+            nxt = code[c]
+            if 0xDC00 <= nxt < 0xE000:  # never between the halves of a pair
                 c -= 1
-            j = i + c - u - kinds.count(1, u, c)
-        if text[j] not in no_join or text[j - 1] not in no_glue:
-            b = boundary_at_or_before(text, j, i)
-            if b == i:  # a cluster longer than a whole part
-                return None
-            if b != j:
-                j, c = b, c - _units(text[b:j])
-        cuts.append((j, c))
-        i, u = j, c
-    if not _first_part_moves_cleanly(text, kinds, *cuts[0]):
+                nxt = code[c]
+            if 0xD800 <= nxt < 0xDC00:
+                nxt = nxt << 16 | code[c + 1]
+            prev = code[c - 1]
+            if 0xDC00 <= prev < 0xE000:
+                prev = code[c - 2] << 16 | prev
+            if nxt not in no_join or prev not in no_glue:
+                c = _settle(text, utf16, code, u, c, nxt, prev)
+                if c < 0:  # a cluster longer than a whole part
+                    return None
+            ends.append(c)
+            u = c
+        q = ends[0] + 7  # see _first_part_moves_cleanly
+        clean = q >= units - 1
+        if not clean:
+            if 0xDC00 <= code[q] < 0xE000:
+                q += 1
+            nxt, prev = code[q], code[q - 1]
+            if 0xD800 <= nxt < 0xDC00:
+                nxt = nxt << 16 | code[q + 1]
+            if 0xDC00 <= prev < 0xE000:
+                prev = code[q - 2] << 16 | prev
+            clean = nxt in no_join and prev in no_glue
+    if not (clean and ends[0] >= UCS2_MULTI - 3) and not _first_part_moves_cleanly(
+        text, utf16, ends[0]
+    ):
         return None
-    cuts.append((n, units))
-    return cuts
+    ends.append(units)
+    return ends
 
 
-def _first_part_moves_cleanly(text: str, kinds: bytes | None, j: int, c: int) -> bool:
+_RI_FIRST, _RI_LAST = 0xD83C_DDE6, 0xD83C_DDFF  # flag letters, keyed by their UTF-16 units
+
+
+def _key_before(code: memoryview, c: int) -> int:
+    """The UTF-16 key (see graphemes.utf16_key) of the character that ends at unit ``c``."""
+    prev = code[c - 1]
+    return code[c - 2] << 16 | prev if 0xDC00 <= prev < 0xE000 else prev
+
+
+def _key_at(code: memoryview, c: int) -> int:
+    """The UTF-16 key of the character that starts at unit ``c``."""
+    nxt = code[c]
+    return nxt << 16 | code[c + 1] if 0xD800 <= nxt < 0xDC00 else nxt
+
+
+def _settle(text: str, utf16: bytes, code: memoryview, u: int, c: int, nxt: int, prev: int) -> int:
+    """The last cluster boundary at or before unit ``c`` (``u`` is one), or -1 if that is u.
+
+    Marks, skin tones, variation selectors and ZWJ never start a cluster (unless after a
+    control), flag letters pair up, and a mark before an emoji does not join it: all settled in
+    units. The rest goes to the character rules, which need character offsets.
+    """
+    while nxt in JOINS_UNITS and prev not in CONTROL_UNITS and c > u:
+        c -= 2 if prev > 0xFFFF else 1
+        nxt, prev = prev, _key_before(code, c)
+    if c == u:
+        return -1
+    if nxt in JOINS_UNITS:  # after a control
+        return c
+    if _RI_FIRST <= nxt <= _RI_LAST and _RI_FIRST <= prev <= _RI_LAST:
+        k = c - 2
+        while k - 2 >= u and _RI_FIRST <= _key_before(code, k) <= _RI_LAST:
+            k -= 2
+        run = (c - k) // 2  # flag letters just before c
+        if run % 2 == 0:
+            return c
+        c -= 2  # c was inside a pair
+        if run > 1:
+            return c
+        nxt, prev = prev, _key_before(code, c)
+    if nxt in NO_JOIN_UNITS and (
+        prev in NO_GLUE_UNITS or (prev in MARK_GLUE_UNITS and nxt in NOT_CONSONANT_UNITS)
+    ):
+        return c
+    kinds = _unit_kinds(utf16)
+    i = u - kinds.count(1, 0, u)  # character offsets of units u and c
+    j = c - kinds.count(1, 0, c)
+    b = boundary_at_or_before(text, j, i)
+    return -1 if b == i else c - _units(text[b:j])
+
+
+def _first_part_moves_cleanly(text: str, utf16: bytes, c: int) -> bool:
     """Does the calculator's second part start as a plain 67-unit fill would?
 
     The calculator fills part one to 70 units. When the next cluster does not fit, it moves the
-    tail beyond the first cut (offset ``j``, unit ``c``) into part two and appends that cluster,
-    even if part two then overflows. That takes a cluster of more than c - 3 units starting at
-    most 70 - c units after the cut: with c >= 64 it has 31 or more code points, so one certain
-    boundary 7 to 30 characters after the cut rules it out. Otherwise look exactly.
+    tail beyond the first cut (at unit ``c``) into part two and appends that cluster, even if
+    part two then overflows. That takes a cluster of more than c - 3 units starting at most
+    70 - c units after the cut, so with c >= 64 one of 62 units or more: 31+ code points, and
+    one certain boundary 7 to 30 characters after the cut rules it out (the callers check the
+    7th first). Otherwise look exactly.
     """
+    kinds = None if len(utf16) >> 1 == len(text) else _unit_kinds(utf16)
+    j = c if kinds is None else c - kinds.count(1, 0, c)
     if c >= UCS2_MULTI - 3:
-        q = j + 7
-        if q >= len(text) or (text[q] in NO_JOIN and text[q - 1] in NO_GLUE):
+        window = range(j + 7, min(j + 31, len(text)))
+        if not window:
             return True
-        if any(certain_boundary(text, q) for q in range(q, min(j + 31, len(text)))):
-            return True
+        for q in window:
+            if (text[q] in NO_JOIN and text[q - 1] in NO_GLUE) or certain_boundary(text, q):
+                return True
     # Exactly: the calculator's first fill ends at boundary p (unit pu); then cluster [p, end).
-    p = boundary_at_or_before(text, _offset_of_unit(text, kinds, j, c, UCS2_SINGLE), j)
+    p70 = _pair_safe(utf16, UCS2_SINGLE)
+    p = boundary_at_or_before(text, p70 if kinds is None else p70 - kinds.count(1, 0, p70), j)
     pu = c + _units(text[j:p])
     end = cluster_at(text, p, p)[1]
     return pu + _units(text[p:end]) - c <= UCS2_MULTI
 
 
-def _offset_of_unit(text: str, kinds: bytes | None, i: int, u: int, c: int) -> int:
-    """Offset of the last code point boundary at or before unit ``c``, from (i, u)."""
-    if kinds is None:
-        return c
-    if kinds[c] == 2:
-        c -= 1
-    return i + c - u - kinds.count(1, u, c)
+def _pair_safe(utf16: bytes, c: int) -> int:
+    """Unit ``c``, or the one before if ``c`` is the second half of a surrogate pair."""
+    return c - 1 if 0xDC <= utf16[2 * c + 1] <= 0xDF else c
 
 
 def _ucs2_chars(text: str) -> tuple[tuple[int, str], ...]:
