@@ -66,6 +66,8 @@ JOINS_UNITS: set[int] = set()  # characters with JOINS
 CONTROL_UNITS: set[int] = set(map(ord, "\n\r\f"))
 MARK_GLUE_UNITS: set[int] = set()  # what only an Indic consonant may continue (most marks)
 NOT_CONSONANT_UNITS: set[int] = set(map(ord, ALPHABET))  # not an InCB consonant
+EXTEND_UNITS: set[int] = set()  # GCB=Extend
+EMOJI_UNITS: set[int] = set()  # Extended_Pictographic
 
 
 def utf16_key(ch: str) -> int:
@@ -97,6 +99,8 @@ class _ClassMemo(dict):
                 CONTROL_UNITS,
                 MARK_GLUE_UNITS,
                 NOT_CONSONANT_UNITS,
+                EXTEND_UNITS,
+                EMOJI_UNITS,
             ):
                 memo.intersection_update(map(ord, ALPHABET))
         self[ch] = bits
@@ -114,6 +118,10 @@ class _ClassMemo(dict):
             MARK_GLUE_UNITS.add(utf16_key(ch))
         if not bits & _CONSONANT << _AFTER:
             NOT_CONSONANT_UNITS.add(utf16_key(ch))
+        if bits & _EXTEND:
+            EXTEND_UNITS.add(utf16_key(ch))
+        if bits & _EXTPICT:
+            EMOJI_UNITS.add(utf16_key(ch))
         return bits
 
 

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 from smskit.encoding.graphemes import (
     CONTROL_UNITS,
+    EMOJI_UNITS,
+    EXTEND_UNITS,
     JOINS_UNITS,
     MARK_GLUE_UNITS,
     NO_GLUE,
@@ -95,13 +97,12 @@ def encoding_and_segments(text: str, smart_encoding: bool = False) -> tuple[str,
         n = len(data)
         if n <= GSM7_SINGLE // 2:
             return GSM7, 1
-        flags = data.translate(EXT_FLAGS)
-        ext = flags.count(1)
-        if n + ext <= GSM7_SINGLE:
+        septets = _septets(data.translate(EXT_FLAGS))
+        if len(septets) <= GSM7_SINGLE:
             return GSM7, 1
-        if not ext:
+        if len(septets) == n:  # no extension characters
             return GSM7, -(-n // GSM7_MULTI)
-        return GSM7, len(_gsm7_cuts(_septets(flags)))
+        return GSM7, len(_gsm7_cuts(septets))
     if len(text) <= UCS2_SINGLE // 2:
         return UCS2, 1
     try:
@@ -240,7 +241,8 @@ def _ucs2_cuts(text: str, utf16: bytes, units: int) -> list[int] | None:
                     return None
             ends.append(c)
             u = c
-        q = ends[0] + 7  # see _first_part_moves_cleanly
+        # See _first_part_moves_cleanly: a plain boundary 7 to 61 units after the first cut.
+        q = ends[0] + 7
         clean = q >= units - 1
         if not clean:
             if 0xDC00 <= code[q] < 0xE000:
@@ -250,7 +252,12 @@ def _ucs2_cuts(text: str, utf16: bytes, units: int) -> list[int] | None:
                 nxt = nxt << 16 | code[q + 1]
             if 0xDC00 <= prev < 0xE000:
                 prev = code[q - 2] << 16 | prev
-            clean = nxt in no_join and prev in no_glue
+            clean = (nxt in no_join and prev in no_glue) or any(
+                not 0xDC00 <= code[q] < 0xE000
+                and _key_at(code, q) in no_join
+                and _key_before(code, q) in no_glue
+                for q in range(q + 1, min(q + 13, units - 1))
+            )
     if not (clean and ends[0] >= UCS2_MULTI - 3) and not _first_part_moves_cleanly(
         text, utf16, ends[0]
     ):
@@ -260,6 +267,7 @@ def _ucs2_cuts(text: str, utf16: bytes, units: int) -> list[int] | None:
 
 
 _RI_FIRST, _RI_LAST = 0xD83C_DDE6, 0xD83C_DDFF  # flag letters, keyed by their UTF-16 units
+_ZWJ = 0x200D
 
 
 def _key_before(code: memoryview, c: int) -> int:
@@ -281,13 +289,26 @@ def _settle(text: str, utf16: bytes, code: memoryview, u: int, c: int, nxt: int,
     control), flag letters pair up, and a mark before an emoji does not join it: all settled in
     units. The rest goes to the character rules, which need character offsets.
     """
-    while nxt in JOINS_UNITS and prev not in CONTROL_UNITS and c > u:
-        c -= 2 if prev > 0xFFFF else 1
-        nxt, prev = prev, _key_before(code, c)
-    if c == u:
-        return -1
-    if nxt in JOINS_UNITS:  # after a control
-        return c
+    while True:
+        while nxt in JOINS_UNITS and prev not in CONTROL_UNITS and c > u:
+            c -= 2 if prev > 0xFFFF else 1
+            nxt, prev = prev, _key_before(code, c)
+        if c == u:
+            return -1
+        if nxt in JOINS_UNITS:  # after a control
+            return c
+        if not (prev == _ZWJ and nxt in EMOJI_UNITS):
+            break
+        # An emoji after ZWJ continues the cluster if an emoji (and marks) precede the ZWJ.
+        k = c - 1
+        before = _key_before(code, k)
+        while before in EXTEND_UNITS and k > u:
+            k -= 2 if before > 0xFFFF else 1
+            before = _key_before(code, k)
+        if k <= u or before not in EMOJI_UNITS:
+            break
+        c -= 1  # onto the ZWJ, which the walk above steps over
+        nxt, prev = _ZWJ, _key_before(code, c)
     if _RI_FIRST <= nxt <= _RI_LAST and _RI_FIRST <= prev <= _RI_LAST:
         k = c - 2
         while k - 2 >= u and _RI_FIRST <= _key_before(code, k) <= _RI_LAST:
