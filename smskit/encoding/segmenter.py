@@ -48,6 +48,7 @@ UCS2 = "UCS-2"
 
 GSM7_SINGLE, GSM7_MULTI = 160, 153  # septets
 UCS2_SINGLE, UCS2_MULTI = 70, 67  # UTF-16 code units
+_SURELY_ONE_GSM7, _SURELY_ONE_UCS2 = GSM7_SINGLE // 2, UCS2_SINGLE // 2  # characters
 
 # The codec function itself: str.encode("utf-16-le") spends over a microsecond finding it.
 _utf16 = codecs.utf_16_le_encode
@@ -95,7 +96,7 @@ def encoding_and_segments(text: str, smart_encoding: bool = False) -> tuple[str,
     data = None if _NON_GSM.search(text, 0, 32) else gsm7_bytes(text)
     if data is not None:
         n = len(data)
-        if n <= GSM7_SINGLE // 2:
+        if n <= _SURELY_ONE_GSM7:
             return GSM7, 1
         septets = _septets(data.translate(EXT_FLAGS))
         if len(septets) <= GSM7_SINGLE:
@@ -103,7 +104,7 @@ def encoding_and_segments(text: str, smart_encoding: bool = False) -> tuple[str,
         if len(septets) == n:  # no extension characters
             return GSM7, -(-n // GSM7_MULTI)
         return GSM7, len(_gsm7_cuts(septets))
-    if len(text) <= UCS2_SINGLE // 2:
+    if len(text) <= _SURELY_ONE_UCS2:
         return UCS2, 1
     try:
         utf16 = _utf16(text)[0]
@@ -226,15 +227,15 @@ def _ucs2_cuts(text: str, utf16: bytes, units: int) -> list[int] | None:
         code = memoryview(utf16).cast("H")
         while u < last:
             c = u + step
-            nxt = code[c]
-            if 0xDC00 <= nxt < 0xE000:  # never between the halves of a pair
-                c -= 1
-                nxt = code[c]
-            if 0xD800 <= nxt < 0xDC00:
-                nxt = nxt << 16 | code[c + 1]
-            prev = code[c - 1]
-            if 0xDC00 <= prev < 0xE000:
-                prev = code[c - 2] << 16 | prev
+            nxt, prev = code[c], code[c - 1]
+            if nxt >= 0xD800 or prev >= 0xD800:  # maybe a surrogate: key by both units
+                if 0xDC00 <= nxt < 0xE000:  # never between the halves of a pair
+                    c -= 1
+                    nxt, prev = code[c], code[c - 1]
+                if 0xD800 <= nxt < 0xDC00:
+                    nxt = nxt << 16 | code[c + 1]
+                if 0xDC00 <= prev < 0xE000:
+                    prev = code[c - 2] << 16 | prev
             if nxt not in no_join or prev not in no_glue:
                 c = _settle(text, utf16, code, u, c, nxt, prev)
                 if c < 0:  # a cluster longer than a whole part
