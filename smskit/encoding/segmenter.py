@@ -54,7 +54,7 @@ _SURELY_ONE_GSM7, _SURELY_ONE_UCS2 = GSM7_SINGLE // 2, UCS2_SINGLE // 2  # chara
 _utf16 = codecs.utf_16_le_encode
 _utf16_decode = codecs.utf_16_le_decode
 _NON_GSM = re.compile("[^" + re.escape(BASIC + EXTENSION) + "]")
-_NON_GSM_RUN = re.compile("[^" + re.escape(BASIC + EXTENSION) + "]+")
+_NON_GSM_SPLIT = re.compile("([^" + re.escape(BASIC + EXTENSION) + "]+)")
 _RUNS_FOR_WHOLE_TEXT = 12
 
 
@@ -98,12 +98,19 @@ def encoding_and_segments(text: str, smart_encoding: bool = False) -> tuple[str,
         n = len(data)
         if n <= _SURELY_ONE_GSM7:
             return GSM7, 1
-        septets = _septets(data.translate(EXT_FLAGS))
-        if len(septets) <= GSM7_SINGLE:
+        septets = data.translate(EXT_FLAGS).replace(b"\x01", b"\x01\x02")  # see _septets
+        total = len(septets)
+        if total <= GSM7_SINGLE:
             return GSM7, 1
-        if len(septets) == n:  # no extension characters
+        if total == n:  # no extension characters
             return GSM7, -(-n // GSM7_MULTI)
-        return GSM7, len(_gsm7_cuts(septets))
+        count = start = 0  # as _gsm7_cuts, counting only
+        while total - start > GSM7_MULTI:
+            start += GSM7_MULTI
+            if septets[start] == 2:
+                start -= 1
+            count += 1
+        return GSM7, count + 1
     if len(text) <= _SURELY_ONE_UCS2:
         return UCS2, 1
     try:
@@ -366,30 +373,38 @@ def _pair_safe(utf16: bytes, c: int) -> int:
 
 def _ucs2_chars(text: str) -> tuple[tuple[int, str], ...]:
     """(offset, cluster) for each cluster that is not a single GSM-7 character."""
-    runs = [(m.start(), m.group()) for m in _NON_GSM_RUN.finditer(text)]
-    if all_standalone(set("".join(run for _, run in runs))):
-        return tuple((a + k, ch) for a, run in runs for k, ch in enumerate(run))
-    if len(runs) > _RUNS_FOR_WHOLE_TEXT:  # one \X pass is cheaper than many local ones
+    pieces = _NON_GSM_SPLIT.split(text)  # GSM-7 run, other run, GSM-7 run, …
+    if all_standalone(set("".join(pieces[1::2]))):  # each such character is a cluster
+        out: list[tuple[int, str]] = []
+        pos = 0
+        for k in range(1, len(pieces), 2):
+            pos += len(pieces[k - 1])
+            run = pieces[k]
+            if len(run) == 1:
+                out.append((pos, run))
+            else:
+                out.extend(zip(range(pos, pos + len(run)), run, strict=True))
+            pos += len(run)
+        return tuple(out)
+    if len(pieces) > 2 * _RUNS_FOR_WHOLE_TEXT:  # one \X pass is cheaper than many local ones
         return _ucs2_clusters(text)
-    out: list[tuple[int, str]] = []
-    covered = 0
-    for a, run in runs:
-        b = a + len(run)
+    out = []
+    covered = pos = 0
+    for k in range(1, len(pieces), 2):
+        pos += len(pieces[k - 1])
+        a, b = pos, pos + len(pieces[k])
+        pos = b
         if b <= covered:
-            continue
-        if a >= covered and all_standalone(set(run)):
-            out.extend((a + k, ch) for k, ch in enumerate(run))
-            covered = b
             continue
         # A run is followed by a GSM-7 character (or the end), which starts a cluster unless the
         # run ends in a Prepend; it may start inside a cluster (a combining mark after "e").
         a = boundary_at_or_before(text, max(a, covered), covered)
         if not certain_boundary(text, b):
             b = cluster_at(text, b - 1, a)[1]
-        pos = a
+        start = a
         for cluster in graphemes(text[a:b]):
-            out.append((pos, cluster))
-            pos += len(cluster)
+            out.append((start, cluster))
+            start += len(cluster)
         covered = b
     return tuple(out)
 
