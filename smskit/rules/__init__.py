@@ -20,6 +20,13 @@ RULE_MODULES: tuple[str, ...] = (
     "len001_segments_over_budget",
     "len002_body_over_limit",
     "snd002_invalid_sender",
+    # Sign-offs, replies, opt-outs and bursts (consistency rules).
+    "sig001_signature_mismatch",
+    "sig002_signature_missing",
+    "sig003_signature_brand",
+    "snd001_reply_to_one_way_sender",
+    "opt001_opt_out_missing",
+    "bur001_message_burst",
 )
 
 
