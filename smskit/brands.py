@@ -16,7 +16,7 @@ from smskit.model import Campaign, Message
 from smskit.phrases import signoff_finder
 from smskit.rules.base import Context
 from smskit.sender import can_receive_replies
-from smskit.text.signoff import Signoff, mentions, name_key, normalise
+from smskit.text.signoff import CASE_ENDING, Signoff, mentions, name_key, normalise
 
 _BOOK_KEY = "smskit.brands.book"
 _SIGNOFFS_KEY = "smskit.brands.signoffs"
@@ -57,7 +57,7 @@ class BrandBook:
         if self._regex is None:
             keys = sorted(self.canonical, key=len, reverse=True)
             alts = "|".join(r"[\W_]+".join(re.escape(w) for w in k.split()) for k in keys)
-            self._regex = re.compile(rf"(?<!\w)({alts})(?::?[^\W\d_]{{0,4}})?(?!\w)")
+            self._regex = re.compile(rf"(?<!\w)({alts}){CASE_ENDING}(?!\w)")
         if not self.canonical:
             return []
         found = (

@@ -60,7 +60,9 @@ def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Proble
         if suggestion is None:
             suggestion = _suggestion(campaign, ctx)
         insert_at = signoff_finder(ctx, campaign.language).tail_start(msg.body)
-        sep = "\n" if "\n" in msg.body[:insert_at] else " "
+        # On a line of its own when the message or its tail is laid out in lines.
+        lines = "\n" in msg.body[:insert_at] or msg.body[insert_at:].lstrip(" \t")[:1] == "\n"
+        sep = "\n" if lines else " "
         which = "the last message" if options.require == "last" else "message"
         yield Problem(
             f"{which} '{msg.id}' has no sign-off, so the reader sees only the sender ID: "

@@ -24,7 +24,7 @@ URL = re.compile(
 # Pieces of the text after a sign-off candidate: lines and sentences (a one-letter word before
 # the full stop, as in "t.", is an abbreviation, not a sentence end).
 _PIECES = re.compile(r"\n|(?<=[^\W\d_]{2}[.!?])\s+|(?<=[!?])\s+")
-_WORD = r"(?:-?[^\W\d_][\w'’-]*|&)"
+_WORD = r"(?:-?[^\W\d_][\w'’-]*(?::[^\W\d_]+)?|&)"  # "Elisa", "-tiimi", "DNA:n", "&"
 _NAME = re.compile(rf"{_WORD}(?:[ \t]+{_WORD}){{0,3}}")
 _WORD_RE = re.compile(_WORD)
 _CONNECTORS = frozenset({"ja", "och", "and", "from", "från", "at", "&", "/"})
@@ -36,6 +36,8 @@ _NAME_SEP = re.compile(r"[\W_]+")
 _SENTENCE_END = re.compile(r"(?:^|\n|(?<=[.!?])[ \t])[ \t]*")
 _SEP_AFTER_WORD = re.compile(r"[ \t]*[,:]?\s*")  # "Terveisin, Elisa", "Terveisin\nElisa"
 _SEP_AFTER_MARK = re.compile(r"[ \t]*")  # "/Elisa", "— Elisa"
+# Finnish case endings a brand name may carry: Elisan, Elisalta, DNA:n, Telialle.
+CASE_ENDING = r"(?::?(?:n|a|ä|na|nä|ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|ksi|han|hen|in|kin))?"
 _MAX_NAME_CHARS = 40
 _MAX_LINK_WORDS = 4  # "Lue lisää: elisa.fi/x" is a tail; a sentence around a link is not
 
@@ -66,7 +68,7 @@ class Signoff:
 def _phrase_pattern(phrase: str) -> str:
     phrase = phrase.strip()
     body = r"\s+".join(re.escape(part) for part in phrase.split())
-    before = r"(?<![\w.])" if phrase[:1].isalnum() else r"(?<![\w/])"
+    before = r"(?<![\w./])" if phrase[:1].isalnum() else r"(?<![\w/])"
     after = r"(?!\w)" if phrase[-1:].isalnum() else ""
     return before + body + after
 
@@ -87,8 +89,8 @@ def name_key(text: str) -> str:
 def mentions(name: str, brand: str) -> bool:
     """Does ``name`` ("Elisan asiakaspalvelu", "DNA:n tiimi") mention ``brand``?
 
-    A brand counts at the start of a word, with up to four more letters for Finnish case
-    endings (Elisan, Elisalta, DNA:n).
+    A brand counts as whole words, with a Finnish case ending allowed (Elisan, Elisalta,
+    DNA:n); "Elisabet" does not mention Elisa.
     """
     key = name_key(brand)
     if not key:
@@ -100,7 +102,7 @@ def mentions(name: str, brand: str) -> bool:
 @lru_cache(maxsize=1024)
 def _mention_regex(key: str) -> re.Pattern[str]:
     body = r"[\W_]+".join(re.escape(w) for w in key.split())
-    return re.compile(rf"(?<!\w){body}(?::?[^\W\d_]{{0,4}})?(?!\w)")
+    return re.compile(rf"(?<!\w){body}{CASE_ENDING}(?!\w)")
 
 
 class SignoffFinder:
