@@ -15,6 +15,19 @@ from smskit.text.signoff import SignoffFinder, finder, phrase_regex
 
 _CACHE_KEY = "smskit.phrases"
 
+# A number to text: a short code or phone number of at least four digits ("16400").
+NUMBER = re.compile(r"(?<![\d.,])\+?\d(?:[ -]?\d){3,}(?![\d]|[.,]\d)")
+_SENTENCE_BREAK = re.compile(r"\n|(?<=[.!?])\s+(?=\S)")
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The line or sentence of ``text`` that holds ``text[start:end]``."""
+    begin = 0
+    for m in _SENTENCE_BREAK.finditer(text, 0, start):
+        begin = m.end()
+    stop = _SENTENCE_BREAK.search(text, end)
+    return text[begin : stop.start() if stop else len(text)]
+
 
 def phrases(ctx: Context, language: str, key: str) -> tuple[str, ...]:
     """The pack list ``key`` for ``language`` (all locales' lists when it has none)."""

@@ -37,7 +37,14 @@ from collections.abc import Iterator
 from smskit.brands import brand_policy
 from smskit.findings import Edit, Fix, Problem, Severity
 from smskit.model import Campaign, Message
-from smskit.phrases import opt_out_links, opt_out_matcher, reply_matcher, text_setting
+from smskit.phrases import (
+    NUMBER,
+    opt_out_links,
+    opt_out_matcher,
+    reply_matcher,
+    sentence_around,
+    text_setting,
+)
 from smskit.rules.base import Context
 from smskit.sender import can_receive_replies
 from smskit.text.signoff import URL
@@ -46,10 +53,6 @@ CODE = "OPT001"
 NAME = "opt-out-missing"
 SEVERITY = Severity.ERROR
 SCOPE = "campaign"
-
-# A number to text: a short code or phone number of at least four digits ("16400").
-_NUMBER = re.compile(r"(?<![\d.,])\+?\d(?:[ -]?\d){3,}(?![\d]|[.,]\d)")
-_SENTENCES = re.compile(r"\n|(?<=[.!?])\s+(?=\S)")
 
 
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
@@ -66,8 +69,8 @@ def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem
         accepted = any(p.search(msg.body) for p in links)
         if not accepted:
             for m in phrases.finditer(msg.body):
-                sentence = _sentence(msg.body, m.start(), m.end())
-                if URL.search(sentence) or _NUMBER.search(sentence):
+                sentence = sentence_around(msg.body, m.start(), m.end())
+                if URL.search(sentence) or NUMBER.search(sentence):
                     accepted = True
                 elif replies.search(sentence):
                     if two_way:
@@ -82,14 +85,6 @@ def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem
         if accepted:
             continue
         yield _problem(campaign, msg, reply_only, example, ctx)
-
-
-def _sentence(body: str, start: int, end: int) -> str:
-    begin = 0
-    for m in _SENTENCES.finditer(body, 0, start):
-        begin = m.end()
-    stop = _SENTENCES.search(body, end)
-    return body[begin : stop.start() if stop else len(body)]
 
 
 def _example(campaign: Campaign, ctx: Context) -> str | None:
@@ -108,7 +103,7 @@ def _problem(
 ) -> Problem:
     add = f" such as '{example}'" if example else ""
     if reply_only is not None:
-        sentence = _sentence(msg.body, reply_only.start(), reply_only.end()).strip()
+        sentence = sentence_around(msg.body, reply_only.start(), reply_only.end()).strip()
         text = (
             f"marketing message '{msg.id}' offers only a reply to opt out ('{sentence}'), but "
             f"the sender '{campaign.sender}' is a name and cannot receive replies: give a link "

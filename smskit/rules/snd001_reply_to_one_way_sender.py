@@ -8,7 +8,8 @@ number instead.
 
 The reply phrases are locale data (``reply_phrases`` in ``rules/fi.yml`` etc.), matched as
 whole words; ``reply_exceptions`` lists phrases that contain a reply word but do not ask for a
-reply ("älä vastaa", "do not reply").
+reply ("älä vastaa", "do not reply"). Asking to text a given number ("tekstaa STOP numeroon
+16400") is not a reply and is fine.
 
 Bad::
 
@@ -31,7 +32,7 @@ from collections.abc import Iterator
 
 from smskit.findings import Problem, Severity
 from smskit.model import Campaign
-from smskit.phrases import reply_matcher
+from smskit.phrases import NUMBER, reply_matcher, sentence_around
 from smskit.rules.base import Context
 from smskit.sender import can_receive_replies
 
@@ -46,7 +47,13 @@ def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem
         return
     matcher = reply_matcher(ctx, campaign.language)
     for msg in campaign.messages:
-        m = matcher.search(msg.body)
+        # "Tekstaa STOP numeroon 16400" sends to a number, not back to the sender: fine.
+        asks = (
+            m
+            for m in matcher.finditer(msg.body)
+            if not NUMBER.search(sentence_around(msg.body, m.start(), m.end()))
+        )
+        m = next(asks, None)
         if m is None:
             continue
         yield Problem(
