@@ -21,6 +21,9 @@ from smskit.text.signoff import CASE_ENDING, Signoff, mentions, name_key, normal
 _BOOK_KEY = "smskit.brands.book"
 _SIGNOFFS_KEY = "smskit.brands.signoffs"
 _USAGE_KEY = "smskit.brands.usage"
+_OWN_KEY = "smskit.brands.own"
+_NAMES_KEY = "smskit.brands.names"
+_OTHER_KEY = "smskit.brands.other"
 
 
 @dataclass
@@ -31,6 +34,7 @@ class BrandBook:
     names: dict[str, list[str]] = field(default_factory=dict)  # brand -> [brand, *aliases]
 
     _regex: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+    _resolved: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def add(self, brand: str, aliases: Sequence[str] = ()) -> str:
         key = name_key(brand)
@@ -47,7 +51,10 @@ class BrandBook:
 
     def resolve(self, brand: str) -> str:
         """The canonical brand for a campaign's ``brand`` (an alias resolves to its brand)."""
-        return self.canonical.get(name_key(brand), brand)
+        found = self._resolved.get(brand)
+        if found is None:
+            found = self._resolved[brand] = self.canonical.get(name_key(brand), brand)
+        return found
 
     def all_names(self) -> list[str]:
         return [n for names in self.names.values() for n in names]
@@ -92,15 +99,21 @@ def brand_policy(ctx: Context, brand: str) -> dict:
     return {}
 
 
-def own_names(ctx: Context, campaign: Campaign) -> list[str]:
+def own_names(ctx: Context, campaign: Campaign) -> tuple[str, ...]:
     """Names a campaign may sign with: its brand, the brand's aliases, an alphanumeric sender."""
+    cache = ctx.cache.setdefault(_OWN_KEY, {})
+    key = (campaign.brand, campaign.sender)
+    hit = cache.get(key)
+    if hit is not None and hit[0] is ctx.campaigns:
+        return hit[1]
     book = brand_book(ctx)
     names = list(book.names.get(book.resolve(campaign.brand), [campaign.brand]))
     if campaign.brand not in names:
         names.append(campaign.brand)
     if not can_receive_replies(campaign.sender):
         names.append(campaign.sender)
-    return names
+    cache[key] = (ctx.campaigns, tuple(names))
+    return cache[key][1]
 
 
 def campaign_signoffs(ctx: Context, campaign: Campaign) -> list[Signoff | None]:
@@ -109,21 +122,41 @@ def campaign_signoffs(ctx: Context, campaign: Campaign) -> list[Signoff | None]:
     hit = cache.get(id(campaign))
     if hit is not None and hit[0] is campaign and hit[1] is ctx.campaigns:
         return hit[2]
-    names = [*own_names(ctx, campaign), *brand_book(ctx).all_names()]
+    names = _signing_names(ctx, campaign)
     finder = signoff_finder(ctx, campaign.language)
     found = [finder.find(m.body, names) for m in campaign.messages]
     cache[id(campaign)] = (campaign, ctx.campaigns, found)
     return found
 
 
+def _signing_names(ctx: Context, campaign: Campaign) -> tuple[str, ...]:
+    # Own names first, then every brand of the run: "t. dna" is a sign-off even in lowercase.
+    cache = ctx.cache.setdefault(_NAMES_KEY, {})
+    key = (campaign.brand, campaign.sender)
+    hit = cache.get(key)
+    if hit is None or hit[0] is not ctx.campaigns:
+        names = (*own_names(ctx, campaign), *brand_book(ctx).all_names())
+        hit = cache[key] = (ctx.campaigns, names)
+    return hit[1]
+
+
 def other_brand(ctx: Context, campaign: Campaign, signoff: Signoff) -> str | None:
     """Another known brand the sign-off names instead of the campaign's own, if any."""
-    if any(mentions(signoff.name, n) for n in own_names(ctx, campaign)):
-        return None
+    cache = ctx.cache.setdefault(_OTHER_KEY, {})
+    key = (campaign.brand, campaign.sender, signoff.name)
+    hit = cache.get(key)
+    if hit is None or hit[0] is not ctx.campaigns:
+        hit = cache[key] = (ctx.campaigns, _other_brand(ctx, campaign, signoff))
+    return hit[1]
+
+
+def _other_brand(ctx: Context, campaign: Campaign, signoff: Signoff) -> str | None:
     book = brand_book(ctx)
     own = book.resolve(campaign.brand)
     others = [b for b in book.mentioned(signoff.name) if b != own]
-    return others[0] if others else None
+    if not others or any(mentions(signoff.name, n) for n in own_names(ctx, campaign)):
+        return None
+    return others[0]
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ _MAX_NAME_CHARS = 40
 _MAX_LINK_WORDS = 4  # "Lue lisää: elisa.fi/x" is a tail; a sentence around a link is not
 
 
+@lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
     """The comparison key of a sign-off: "Terveisin,\\nElisa." and "terveisin Elisa" are equal."""
     text = _DASHES.sub(" - ", text.casefold())
@@ -62,23 +63,37 @@ class Signoff:
 
     @property
     def key(self) -> str:
-        return normalise(self.text)
+        return normalise(self.text)  # memoised: the same few sign-offs recur in every file
 
 
-def _phrase_pattern(phrase: str) -> str:
-    phrase = phrase.strip()
+def _phrase_body(phrase: str) -> str:
     body = r"\s+".join(re.escape(part) for part in phrase.split())
-    before = r"(?<![\w./])" if phrase[:1].isalnum() else r"(?<![\w/])"
-    after = r"(?!\w)" if phrase[-1:].isalnum() else ""
-    return before + body + after
+    return body + (r"(?!\w)" if phrase[-1:].isalnum() else "")
+
+
+def _alternatives(phrases: list[str], before: str) -> str:
+    # A first-character check up front lets the scan skip most positions cheaply.
+    first = "".join(sorted({c for p in phrases for c in (p[0].lower(), p[0].upper())}))
+    alts = "|".join(_phrase_body(p) for p in phrases)
+    return f"(?=[{re.escape(first)}]){before}(?:{alts})"
 
 
 def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    """One case-insensitive regex matching any of ``phrases`` as whole words, longest first."""
+    """One case-insensitive regex matching any of ``phrases`` as whole words, longest first.
+
+    A phrase that starts with a letter must start a word (and not follow "." or "/", so that
+    "t." in "elisa.fi/t." is no phrase); one that starts with a mark ("-", "/") must not follow a
+    word character or a slash.
+    """
     unique = sorted({p.strip() for p in phrases if p and p.strip()}, key=len, reverse=True)
-    if not unique:
-        return None
-    return re.compile("|".join(f"(?:{_phrase_pattern(p)})" for p in unique), re.IGNORECASE)
+    words = [p for p in unique if p[:1].isalnum()]
+    marks = [p for p in unique if not p[:1].isalnum()]
+    groups = []
+    if words:
+        groups.append(_alternatives(words, r"(?<![\w./])"))
+    if marks:
+        groups.append(_alternatives(marks, r"(?<![\w/])"))
+    return re.compile("|".join(groups), re.IGNORECASE) if groups else None
 
 
 def name_key(text: str) -> str:
@@ -120,7 +135,7 @@ class SignoffFinder:
 
     def find(self, body: str, names: Iterable[str] = ()) -> Signoff | None:
         """The message's sign-off, or None. ``names`` are known brands/senders (any case)."""
-        known = tuple(k for k in (name_key(n) for n in names) if k)
+        known = _known_keys(tuple(names))
         if self.phrases is not None:
             for m in reversed(list(self.phrases.finditer(body))):
                 found = self._after_phrase(body, m, known)
@@ -221,6 +236,11 @@ class SignoffFinder:
                 if name_key(name) in known and self.is_tail(body[name_end:]):
                     return Signoff(s, name_end, name, "", name, s)
         return None
+
+
+@lru_cache(maxsize=256)
+def _known_keys(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(k for k in map(name_key, names) if k))
 
 
 @lru_cache(maxsize=64)
