@@ -84,8 +84,8 @@ def test_opt001_marketing_without_opt_out(tmp_path: Path) -> None:
     assert (f.code, f.severity.value, f.line, f.fix) == ("OPT001", "error", 9, None)
     assert f.message == (
         "marketing message 'offer' has no free way to refuse further marketing, which the law "
-        "requires in every marketing message: add an opt-out with a link or a number to text "
-        "such as 'Peru: esimerkki.fi/stop'"
+        "requires in every marketing message; it needs an opt-out with a link or a number to "
+        "text, e.g. 'Peru: esimerkki.fi/stop' with your own link"
     )
 
 
@@ -153,7 +153,10 @@ def test_opt001_brand_pack_opt_out_is_suggested_and_added_by_the_unsafe_fix(
     path = write(tmp_path, "c.yml", campaign_yaml("c", {"offer": OFFER}, purpose="marketing"))
     result = check(tmp_path, [path], RULES)
     [f] = result.findings
-    assert f.message.endswith("such as 'Peru: elisa.fi/stop'")
+    assert f.message.endswith(
+        "it needs an opt-out with a link or a number to text: add 'Peru: elisa.fi/stop' "
+        "(Elisa's opt-out in the rule packs)"
+    )
     assert f.fix is not None and not f.fix.safe
     fixed = apply_fixes(result, [f])[path]
     assert bodies(path, fixed) == [f"{OFFER}\nPeru: elisa.fi/stop"]
@@ -171,9 +174,13 @@ def test_opt001_every_message_needs_its_own_opt_out(tmp_path: Path) -> None:
             purpose="marketing",
         ),
     )
-    assert [(f.code, f.message_id) for f in check(tmp_path, [path], RULES).findings] == [
-        ("OPT001", "reminder")
-    ]
+    result = check(tmp_path, [path], RULES)
+    [f] = result.findings
+    assert (f.code, f.message_id) == ("OPT001", "reminder")
+    # What to add is the opt-out the campaign already uses.
+    assert f.message.endswith("add 'Peru: elisa.fi/stop' as message 'offer' does")
+    fixed = apply_fixes(result, [f])[path]
+    assert bodies(path, fixed)[1] == "Tarjous päättyy! t. Elisa\nPeru: elisa.fi/stop"
 
 
 def test_opt001_a_team_adds_link_patterns_and_a_bad_regex_is_a_config_error(

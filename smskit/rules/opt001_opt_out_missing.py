@@ -23,8 +23,10 @@ Good::
     ...
       body: "Kesätarjous: Netflix-paketti 9,90 €/kk! Terveisin Elisa Peru: elisa.fi/stop"
 
-When the brand's pack gives its opt-out text (``brands: {Elisa: {opt_out: "Peru:
-elisa.fi/stop"}}``), the fix (unsafe: it lengthens the message) adds it on a line of its own.
+The finding says what to add: the opt-out another message of the campaign already uses, else
+the brand's opt-out from the packs (``brands: {Elisa: {opt_out: "Peru: elisa.fi/stop"}}``),
+else the locale's example. The fix (unsafe: it lengthens the message) adds the first two on a
+line of their own.
 
 Options: none.
 """
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from smskit.brands import brand_policy
 from smskit.findings import Edit, Fix, Problem, Severity
@@ -55,53 +58,75 @@ SEVERITY = Severity.ERROR
 SCOPE = "campaign"
 
 
+@dataclass(frozen=True, slots=True)
+class _Found:
+    accepted: str | None  # the sentence holding a working opt-out
+    reply_only: re.Match[str] | None  # a reply-based opt-out a name sender cannot receive
+
+
+@dataclass(frozen=True, slots=True)
+class _Suggestion:
+    text: str
+    source: str  # where it comes from, for the message
+    fixable: bool  # real text of this brand (not the locale's placeholder example)
+
+
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
     if campaign.purpose != "marketing":
         return
+    found = [_opt_out(msg.body, campaign, ctx) for msg in campaign.messages]
+    for msg, f in zip(campaign.messages, found, strict=True):
+        if f.accepted is None:
+            yield _problem(campaign, msg, f.reply_only, _suggestion(campaign, found, msg, ctx))
+
+
+def _opt_out(body: str, campaign: Campaign, ctx: Context) -> _Found:
     lang = campaign.language
-    two_way = can_receive_replies(campaign.sender)
-    phrases = opt_out_matcher(ctx, lang)
-    links = opt_out_links(ctx, lang)
+    for link in opt_out_links(ctx, lang):
+        m = link.search(body)
+        if m:
+            return _Found(sentence_around(body, m.start(), m.end()).strip(), None)
+    reply_only = None
     replies = reply_matcher(ctx, lang)
-    example = _example(campaign, ctx)
-    for msg in campaign.messages:
-        reply_only = None
-        accepted = any(p.search(msg.body) for p in links)
-        if not accepted:
-            for m in phrases.finditer(msg.body):
-                sentence = sentence_around(msg.body, m.start(), m.end())
-                if URL.search(sentence) or NUMBER.search(sentence):
-                    accepted = True
-                elif replies.search(sentence):
-                    if two_way:
-                        accepted = True
-                    elif reply_only is None:
-                        reply_only = m
-                        continue
-                else:
-                    accepted = True
-                if accepted:
-                    break
-        if accepted:
-            continue
-        yield _problem(campaign, msg, reply_only, example, ctx)
+    for m in opt_out_matcher(ctx, lang).finditer(body):
+        sentence = sentence_around(body, m.start(), m.end())
+        if (
+            URL.search(sentence)
+            or NUMBER.search(sentence)
+            or not replies.search(sentence)
+            or can_receive_replies(campaign.sender)
+        ):
+            return _Found(sentence.strip(), None)
+        reply_only = reply_only or m
+    return _Found(None, reply_only)
 
 
-def _example(campaign: Campaign, ctx: Context) -> str | None:
+def _suggestion(
+    campaign: Campaign, found: list[_Found], msg: Message, ctx: Context
+) -> _Suggestion | None:
+    # The campaign's own opt-out first: the customer sees the same one in every message.
+    for other, f in zip(campaign.messages, found, strict=True):
+        if f.accepted and other is not msg:
+            return _Suggestion(f.accepted, f" as message '{other.id}' does", True)
     policy = brand_policy(ctx, campaign.brand).get("opt_out")
     if isinstance(policy, str) and policy.strip():
-        return policy
-    return text_setting(ctx, campaign.language, "opt_out_example")
+        return _Suggestion(policy, f" ({campaign.brand}'s opt-out in the rule packs)", True)
+    example = text_setting(ctx, campaign.language, "opt_out_example")
+    return _Suggestion(example, "", False) if example else None
 
 
 def _problem(
     campaign: Campaign,
     msg: Message,
     reply_only: re.Match[str] | None,
-    example: str | None,
-    ctx: Context,
+    suggestion: _Suggestion | None,
 ) -> Problem:
-    add = f" such as '{example}'" if example else ""
+    if suggestion is None:
+        add = ""
+    elif suggestion.fixable:
+        add = f": add '{suggestion.text}'{suggestion.source}"
+    else:
+        add = f", e.g. '{suggestion.text}' with your own link"
     if reply_only is not None:
         sentence = sentence_around(msg.body, reply_only.start(), reply_only.end()).strip()
         text = (
@@ -118,17 +143,16 @@ def _problem(
         )
         text = (
             f"marketing message '{msg.id}' has no free way to refuse further marketing, which "
-            f"the law requires in every marketing message: add an opt-out with {how}{add}"
+            f"the law requires in every marketing message; it needs an opt-out with {how}{add}"
         )
         at, end = msg.body_node.start, None
     fix = None
-    policy = brand_policy(ctx, campaign.brand).get("opt_out")
-    if isinstance(policy, str) and policy.strip():
+    if suggestion is not None and suggestion.fixable:
         body = msg.body.rstrip()
         fix = Fix(
-            f"add '{policy}'",
+            f"add '{suggestion.text}'",
             msg.body_node,
-            (Edit(len(body), len(msg.body), "\n" + policy + msg.body[len(body) :]),),
+            (Edit(len(body), len(msg.body), "\n" + suggestion.text + msg.body[len(body) :]),),
             safe=False,
         )
     return Problem(text, at=at, end=end, message_id=msg.id, fix=fix)
