@@ -73,7 +73,7 @@ def test_sig001_compares_campaigns_of_one_brand_across_files(tmp_path: Path) -> 
     assert line[f.column - 1 : f.end_column - 1] == "t. Elisa"  # after the escaped "\\n"
     assert f.message == (
         "message 'bill' signs off 't. Elisa' but Elisa's other campaign checked together "
-        "(kevat) sign off 'Terveisin Elisa' in 2 messages: use 'Terveisin Elisa'"
+        "(kevat) signs off 'Terveisin Elisa' in 2 messages: use 'Terveisin Elisa'"
     )
     fixed = apply_fixes(result, [f])[b]
     assert bodies(b, fixed) == ["Uusi laskusi on valmis.\nTerveisin Elisa"]
@@ -206,6 +206,25 @@ def test_sig002_require_option(tmp_path: Path, require: str, expected: list[str]
     path = write(tmp_path, "c.yml", campaign_yaml("c", {"a": "Hei!", "b": "Moi!"}))
     found = only(check(tmp_path, [path], SIG), "SIG002")
     assert [f.message_id for f in found] == expected
+
+
+def test_sig002_a_team_signoff_phrase_from_its_own_pack(tmp_path: Path) -> None:
+    path = write(tmp_path, "c.yml", campaign_yaml("c", ["Tervetuloa! Halauksin Elisa"]))
+    assert [f.code for f in check(tmp_path, [path], SIG).findings] == ["SIG002"]
+    _pack(tmp_path, "locales:\n  fi:\n    signoffs: [Halauksin]\n")
+    assert check(tmp_path, [path], SIG).findings == []
+
+
+def test_sig002_a_locale_without_pack_data_uses_every_locales_phrases(tmp_path: Path) -> None:
+    path = write(tmp_path, "c.yml", campaign_yaml("c", ["Willkommen!\n— Elisa"], locale="de-DE"))
+    assert check(tmp_path, [path], SIG).findings == []
+
+
+def test_a_phrase_list_that_is_not_a_list_is_a_config_error(tmp_path: Path) -> None:
+    _pack(tmp_path, "locales:\n  fi:\n    signoffs: Terveisin\n")
+    path = write(tmp_path, "c.yml", campaign_yaml("c", ["Hei! Terveisin Elisa"]))
+    with pytest.raises(ConfigError, match=r"brand\.yml: 'signoffs' of locale 'fi' must be a list"):
+        check(tmp_path, [path], SIG)
 
 
 def test_sig002_rejects_an_unknown_require_value(tmp_path: Path) -> None:

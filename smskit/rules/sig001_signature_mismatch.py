@@ -75,10 +75,11 @@ def _problem(u: Usage, usages: list[Usage], target: Target, brand: str) -> Probl
                 dict.fromkeys(v.campaign.slug for v in usages if v.signoff.key == target.key)
             )
             shown = ", ".join(slugs[:3]) + (f" and {len(slugs) - 3} more" if len(slugs) > 3 else "")
-            word = "campaign" if len(slugs) == 1 else "campaigns"
+            one = len(slugs) == 1
             why = (
-                f"{brand}'s other {word} checked together ({shown}) sign off '{target.text}' "
-                f"in {target.count} message{'s' if target.count != 1 else ''}"
+                f"{brand}'s other {'campaign' if one else 'campaigns'} checked together "
+                f"({shown}) {'signs' if one else 'sign'} off '{target.text}' in {target.count} "
+                f"message{'s' if target.count != 1 else ''}"
             )
     return Problem(
         f"message '{msg.id}' signs off '{so.text}' but {why}: use '{target.text}'",
