@@ -61,12 +61,12 @@ class BrandBook:
 
     def mentioned(self, text: str) -> list[str]:
         """The brands ``text`` mentions (by name or alias, Finnish case endings allowed)."""
+        if not self.canonical:
+            return []
         if self._regex is None:
             keys = sorted(self.canonical, key=len, reverse=True)
             alts = "|".join(r"[\W_]+".join(re.escape(w) for w in k.split()) for k in keys)
             self._regex = re.compile(rf"(?<!\w)({alts}){CASE_ENDING}(?!\w)")
-        if not self.canonical:
-            return []
         found = (
             self.canonical.get(name_key(m.group(1))) for m in self._regex.finditer(text.casefold())
         )
