@@ -204,8 +204,19 @@ def test_sig002_adds_the_signoff_before_the_opt_out_tail(tmp_path: Path) -> None
 def test_sig002_require_option(tmp_path: Path, require: str, expected: list[str]) -> None:
     _pack(tmp_path, f"rules:\n  SIG002: {{require: {require}}}\n")
     path = write(tmp_path, "c.yml", campaign_yaml("c", {"a": "Hei!", "b": "Moi!"}))
-    found = only(check(tmp_path, [path], SIG), "SIG002")
+    result = check(tmp_path, [path], SIG)
+    found = only(result, "SIG002")
     assert [f.message_id for f in found] == expected
+    if found:
+        fixed = apply_fixes(result, found[-1:])[path]
+        assert bodies(path, fixed)[1] == "Moi! Terveisin Elisa"
+
+
+def test_sig002_fix_closes_an_open_sentence(tmp_path: Path) -> None:
+    path = write(tmp_path, "c.yml", campaign_yaml("c", ["Tervetuloa asiakkaaksi"]))
+    result = check(tmp_path, [path], SIG)
+    fixed = apply_fixes(result, result.findings)[path]
+    assert bodies(path, fixed) == ["Tervetuloa asiakkaaksi. Terveisin Elisa"]
 
 
 def test_sig002_a_team_signoff_phrase_from_its_own_pack(tmp_path: Path) -> None:

@@ -63,6 +63,8 @@ def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Proble
         # On a line of its own when the message or its tail is laid out in lines.
         lines = "\n" in msg.body[:insert_at] or msg.body[insert_at:].lstrip(" \t")[:1] == "\n"
         sep = "\n" if lines else " "
+        if msg.body[:insert_at][-1:].isalnum():
+            sep = "." + sep  # close the last sentence first
         which = "the last message" if options.require == "last" else "message"
         yield Problem(
             f"{which} '{msg.id}' has no sign-off, so the reader sees only the sender ID: "
