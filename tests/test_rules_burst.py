@@ -59,6 +59,11 @@ def test_only_messages_inside_the_window_form_the_burst(tmp_path: Path) -> None:
     assert "within 8 minutes (interval 4 minutes)" in f.message
 
 
+def test_an_explicit_zero_interval_is_named(tmp_path: Path) -> None:
+    _, [f] = _burst(tmp_path, {"a": A, "b": B}, interval="0s")
+    assert "reach each recipient at the same moment (interval 0 seconds)" in f.message
+
+
 @pytest.mark.parametrize(("interval", "fires"), [("9m", True), ("10m", False), ("1h", False)])
 def test_spacing_at_or_beyond_the_window_is_not_a_burst(
     tmp_path: Path, interval: str, fires: bool

@@ -62,11 +62,12 @@ def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Proble
     separate = sum(segment_count(m.body, campaign.smart_encoding) for m in burst)
     span = gap * (count - 1)
     ids = _and([f"'{m.id}'" for m in burst])
-    when = (
-        "at the same moment (the campaign sets no interval)"
-        if not gap
-        else f"within {_duration(span)} (interval {_duration(gap)})"
-    )
+    if campaign.interval is None:
+        when = "at the same moment (the campaign sets no interval)"
+    elif not gap:
+        when = "at the same moment (interval 0 seconds)"
+    else:
+        when = f"within {_duration(span)} (interval {_duration(gap)})"
     second = burst[1]
     yield Problem(
         f"messages {ids} reach each recipient {when}: separate messages can arrive out of "
