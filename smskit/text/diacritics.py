@@ -1,0 +1,449 @@
+"""Finnish and Swedish words that lost their ä, ö or å ("kaytossa", "K?ytt?j?tunnus").
+
+Two kinds of loss are found: the dots dropped ("kaytossa" for "käytössä", which happens when
+text passes through an ASCII-only system or is typed on a foreign keyboard) and the letters
+replaced by "?" ("K?ytt?j?tunnus", the mark a Latin-1 or ASCII conversion leaves).
+
+With Voikko (the Finnish spell-checker; Debian packages libvoikko1 and voikko-fi plus the
+``libvoikko`` binding) a Finnish word is reported only when Voikko rejects it as written and
+accepts a restoration: candidates turn a→ä and o→ö (fewest changes first), or fill each "?"
+with ä, ö or å. A word Voikko accepts is never reported.
+
+Without Voikko (not installed, or switched off with the environment variable
+``SMSKIT_NO_VOIKKO=1`` or ``voikko=False``) and for Swedish, which has no Voikko dictionary,
+the check falls back to (a) the same word written with its ä/ö/å elsewhere (the campaign, the
+other campaigns checked together, or the locale pack's ``diacritic_words``) and (b) for Finnish,
+vowel harmony: a Finnish word does not mix back vowels a/o/u with front y (or ä/ö) unless it is
+a compound, so "hyvaa" or "tyossa" has lost something. Every result says whether Voikko
+confirmed it.
+
+Words that are never looked at: fewer than 3 letters, words already holding ä/ö/å or other
+non-ASCII letters, capitalised words in mid-sentence (names: "Netflix", "Elisa"), words with
+capitals inside ("iPhone"), words in capitals (codes and acronyms: "KESAALE", "STOP") unless
+they contain "?", words touching digits or code characters, URLs, e-mail addresses,
+placeholders ("{first_name}"), hashtags, and the caller's ``ignore`` words (brand, sender,
+the pack's ``no_diacritics_words`` such as "sale" and "area").
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import threading
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+NO_VOIKKO_ENV = "SMSKIT_NO_VOIKKO"
+LANGUAGES = ("fi", "sv")
+
+# Bounds on candidate generation: a word with many a/o or "?" stops trying after this many.
+MAX_SPELL_TRIES = 600
+MAX_QUESTION_MARKS = 5
+
+_STRIP = str.maketrans("äöåÄÖÅ", "aoaAOA")
+_FRONT = {"a": "ä", "o": "ö", "A": "Ä", "O": "Ö"}
+_SV_RING = {"a": "å", "A": "Å"}
+
+# Spans that are not prose: URLs, domains, e-mail addresses, placeholders, hashtags, markup.
+_NOT_PROSE = re.compile(
+    r"""
+      (?:https?://|www\.)\S+
+    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+
+    | \b[\w-]+(?:\.[\w-]+)*\.(?:fi|se|ax|com|net|org|eu|io|ly|me|co|app|info|shop|link|to|gl)\b
+      (?:/\S*)?
+    | \{\{.*?\}\} | \{[^{}\n]*\} | %\(\w+\)[sd] | \$\{?\w+\}? | [#@]\w+ | <[^<>\n]*>
+    """,
+    re.X | re.I,
+)
+_MASK = "\x01"
+# A run of letters and "?"; a "?" between a lowercase and an uppercase letter ends a sentence.
+_RUN = re.compile(r"(?:[^\W\d_]|\?)+")
+_SPLIT_RUN = re.compile(r"(?<=[a-zäöå])\?+(?=[A-ZÄÖÅ])")
+_TOUCHING_CODE = set("0123456789_@#/\\=&%$+*<>|~^" + _MASK)
+_OPENERS = set(" \t\r\n\"'“”‘’«»([-–—•*")
+_SENTENCE_END = set(".!?…")
+_ASCII_LETTERS = re.compile(r"[A-Za-z]+")
+_DIACRITIC_WORD = re.compile(r"[^\W\d_]*[äöåÄÖÅ][^\W\d_]*")
+
+
+@dataclass(frozen=True, slots=True)
+class LostDiacritic:
+    """A word that lost its ä/ö/å, at ``text[start:end]``.
+
+    ``restored`` is the word to write (None when the "?" could not be resolved);
+    ``method`` is how it was found: "voikko", "known" (the same word with its diacritics seen
+    elsewhere), "harmony" (a vowel-harmony violation, the restoration is a guess) or
+    "question-mark" (a "?" inside a word, letter unknown); ``voikko`` says whether Voikko
+    confirmed it.
+    """
+
+    start: int
+    end: int
+    word: str
+    restored: str | None
+    method: str
+    voikko: bool
+
+    @property
+    def lost_letters(self) -> str:
+        """The letters the restoration puts back, e.g. "ä/ö" (empty when unknown)."""
+        if self.restored is None:
+            return ""
+        got = {c.lower() for c in self.restored if c in "äöåÄÖÅ"}
+        return "/".join(c for c in "äöå" if c in got)
+
+
+# --- Voikko, loaded lazily once per process -------------------------------------------------
+
+_voikko: Any = None
+_voikko_error: str | None = None
+_voikko_loaded = False
+_voikko_lock = threading.Lock()
+
+
+def voikko_disabled_by_env() -> bool:
+    """True when ``SMSKIT_NO_VOIKKO`` is set to a true value (1, yes, true)."""
+    return os.environ.get(NO_VOIKKO_ENV, "").strip().lower() in ("1", "yes", "true", "on")
+
+
+def _load_voikko() -> None:
+    global _voikko, _voikko_error, _voikko_loaded
+    with _voikko_lock:
+        if _voikko_loaded:
+            return
+        try:
+            import libvoikko
+
+            _voikko = libvoikko.Voikko("fi")
+        except ImportError:
+            _voikko_error = "the libvoikko Python binding is not installed"
+        except OSError:
+            _voikko_error = "the Voikko library (libvoikko1) is not installed"
+        except Exception as exc:  # libvoikko.VoikkoException: no Finnish dictionary
+            _voikko_error = f"Voikko has no Finnish dictionary (voikko-fi): {exc}"
+        _voikko_loaded = True
+
+
+def voikko_available(voikko: bool = True) -> bool:
+    """Whether Finnish Voikko can be used (loads it on first call).
+
+    ``voikko=False`` or ``SMSKIT_NO_VOIKKO=1`` switch it off.
+    """
+    if not voikko or voikko_disabled_by_env():
+        return False
+    _load_voikko()
+    return _voikko is not None
+
+
+def voikko_unavailable_reason() -> str | None:
+    """Why Voikko is not used, in one line, or None when it is available."""
+    if voikko_disabled_by_env():
+        return f"{NO_VOIKKO_ENV} is set"
+    _load_voikko()
+    return _voikko_error
+
+
+@lru_cache(maxsize=1 << 16)
+def spell(word: str) -> bool:
+    """Voikko's verdict on one word (cached); only call when ``voikko_available()``."""
+    with _voikko_lock:
+        return bool(_voikko.spell(word))
+
+
+# --- words and candidates --------------------------------------------------------------------
+
+
+def strip_diacritics(word: str) -> str:
+    """``käytössä`` → ``kaytossa``, ``Åbo`` → ``Abo``."""
+    return word.translate(_STRIP)
+
+
+def known_forms(texts: Iterable[str]) -> dict[str, str]:
+    """Words written with ä/ö/å in ``texts``, keyed by their stripped lowercase form.
+
+    ``{"kaytossa": "käytössä"}``; words with other non-ASCII letters are left out.
+    """
+    forms: dict[str, str] = {}
+    for text in texts:
+        for m in _DIACRITIC_WORD.finditer(text):
+            word = m.group().lower()
+            key = strip_diacritics(word)
+            if len(key) >= 3 and key.isascii():
+                forms.setdefault(key, word)
+    return forms
+
+
+def with_case_of(word: str, model: str) -> str:
+    """``word`` in the capitalisation of ``model`` (all caps, capitalised, or lowercase)."""
+    letters = [c for c in model if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return word.upper()
+    if model[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def diacritic_candidates(word: str, language: str) -> Iterator[tuple[int, str]]:
+    """Restorations of ``word`` as (changes, candidate), fewest changes first.
+
+    Finnish turns a→ä and o→ö; Swedish also a→å. A "?" is filled with each of ä, ö, å
+    (every "?" counts as one change; more than ``MAX_QUESTION_MARKS`` give no candidates).
+    """
+    if "?" in word:
+        marks = [i for i, c in enumerate(word) if c == "?"]
+        if len(marks) > MAX_QUESTION_MARKS:
+            return
+        upper = _is_all_caps(word)
+        letters = "ÄÖÅ" if upper else "äöå"
+        chars = list(word)
+        for fill in itertools.product(letters, repeat=len(marks)):
+            for i, c in zip(marks, fill, strict=True):
+                chars[i] = c
+            yield len(marks), "".join(chars)
+        return
+    positions = [i for i, c in enumerate(word) if c in _FRONT]
+    for k in range(1, len(positions) + 1):
+        for combo in itertools.combinations(positions, k):
+            options = [
+                (_FRONT[word[i]], _SV_RING[word[i]])
+                if language == "sv" and word[i] in _SV_RING
+                else (_FRONT[word[i]],)
+                for i in combo
+            ]
+            for choice in itertools.product(*options):
+                chars = list(word)
+                for i, c in zip(combo, choice, strict=True):
+                    chars[i] = c
+                yield k, "".join(chars)
+
+
+@lru_cache(maxsize=1 << 15)
+def _voikko_restorations(word: str) -> tuple[str, ...]:
+    # Every Voikko-accepted restoration with the fewest changes ("" tuple when none).
+    if spell(word):
+        return ()
+    tries, best_k, found = 0, None, []
+    for k, cand in diacritic_candidates(word, "fi"):
+        if best_k is not None and k > best_k:
+            break
+        tries += 1
+        if tries > MAX_SPELL_TRIES:
+            break
+        if spell(cand):
+            best_k = k
+            found.append(cand)
+    if not found and tries > MAX_SPELL_TRIES and "?" not in word:
+        # Too many a/o to try every mix: vowel harmony says a simple word changes all of them.
+        front = "".join(_FRONT.get(c, c) for c in word)
+        if spell(front):
+            found.append(front)
+    return tuple(found)
+
+
+def violates_vowel_harmony(word: str) -> bool:
+    """True when a word without ä/ö mixes back vowels a/o/u with front y and cannot be split
+    into harmonic parts the way compounds can ("yhteys|tiedot" is fine, "hyvaa" is not).
+
+    Words that do not look Finnish (b, c, f, q, w, x, z, a g outside "ng", a final y after a
+    back vowel or consonant as in "party", "today") are never reported.
+    """
+    w = word.lower()
+    if not _harmony_mixed(w) or _looks_foreign(w):
+        return False
+    return not _splits_harmonically(w, parts_left=3)
+
+
+def _harmony_mixed(w: str) -> bool:
+    return any(c in "aou" for c in w) and any(c in "yäö" for c in w)
+
+
+def _looks_foreign(w: str) -> bool:
+    if any(c in "bcfqwxz" for c in w):
+        return True
+    if re.search(r"(?<!n)g", w):
+        return True
+    if w.endswith("y") and len(w) > 1 and w[-2] not in "eiyäö":
+        return True
+    return w[-1] not in "aeiouyäönstlrk"
+
+
+def _splits_harmonically(w: str, parts_left: int) -> bool:
+    if not _harmony_mixed(w):
+        return True
+    if parts_left <= 1:
+        return False
+    for i in range(3, len(w) - 2):
+        head, tail = w[:i], w[i:]
+        # Finnish words end in a vowel or one n/s/t/l/r/k and start with at most one consonant,
+        # and only an s|s seam ("yhteys|sopimus") splits a double consonant; so
+        # "olym|pialaiset", "paat|tyy" and "tyylikk|aat" are no compound seams.
+        if head[-1] not in "aeiouyäönstlrk" or not (_is_vowel(tail[0]) or _is_vowel(tail[1])):
+            continue
+        if head[-1] == head[-2] and not _is_vowel(head[-1]):
+            continue
+        if head[-1] == tail[0] and head[-1] not in "aeiouyäös":
+            continue
+        if not _has_vowel(head) or not _has_vowel(tail) or _harmony_mixed(head):
+            continue
+        if _splits_harmonically(tail, parts_left - 1):
+            return True
+    return False
+
+
+def _has_vowel(w: str) -> bool:
+    return any(c in "aeiouyäö" for c in w)
+
+
+def _is_vowel(c: str) -> bool:
+    return c in "aeiouyäö"
+
+
+def _is_all_caps(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) > 1 and all(c.isupper() for c in letters)
+
+
+# --- finding them in text ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    start: int
+    end: int
+    text: str  # letters and "?" as written, without trailing "?"s
+    trailing: int  # "?"s right after it (punctuation or lost letters)
+    sentence_start: bool
+
+
+def _mask_not_prose(text: str) -> str:
+    return _NOT_PROSE.sub(lambda m: _MASK * len(m.group()), text)
+
+
+def _at_sentence_start(text: str, i: int) -> bool:
+    j = i - 1
+    while j >= 0 and text[j] in _OPENERS:
+        if text[j] == "\n":
+            return True
+        j -= 1
+    return j < 0 or text[j] in _SENTENCE_END
+
+
+def _tokens(text: str) -> Iterator[_Token]:
+    masked = _mask_not_prose(text)
+    for run in _RUN.finditer(masked):
+        # "Mitä?Kaikki": a "?" before a capital ends a sentence; cut the run after it.
+        cuts = [run.start() + sep.end() for sep in _SPLIT_RUN.finditer(run.group())]
+        bounds = [run.start(), *cuts, run.end()]
+        for start, end in itertools.pairwise(bounds):
+            word = masked[start:end]
+            core = word.rstrip("?")
+            trailing = len(word) - len(core)
+            if not any(c.isalpha() for c in core):
+                continue
+            before = masked[start - 1] if start else " "
+            after = masked[end] if end < len(masked) else " "
+            if before in _TOUCHING_CODE or after in _TOUCHING_CODE:
+                continue
+            if after == "." and end + 1 < len(masked) and masked[end + 1].isalnum():
+                continue  # a dotted name ("tili.elisa") that the URL mask missed
+            at_start = _at_sentence_start(masked, start)
+            yield _Token(start, start + len(core), core, trailing, at_start)
+
+
+def _worth_checking(tok: _Token, ignore: Collection[str]) -> bool:
+    word = tok.text
+    letters = word.replace("?", "")
+    if len(word) + tok.trailing < 3:
+        return False
+    if not _ASCII_LETTERS.fullmatch(letters):
+        return False  # has ä/ö/å already, or é, ü… (another language)
+    if letters.lower() in ignore or word.lower() in ignore:
+        return False
+    inner_q = "?" in word
+    if _is_all_caps(letters):
+        return inner_q  # codes and acronyms ("KESAALE", "STOP") are written as meant
+    if any(c.isupper() for c in letters[1:]):
+        return False  # iPhone, PlayStation
+    if letters[:1].isupper() and not word.startswith("?") and not tok.sentence_start:
+        return inner_q  # a name in mid-sentence, unless a "?" is inside it
+    return inner_q or tok.trailing > 0 or any(c in "aoAO" for c in word)
+
+
+def find_lost_diacritics(
+    text: str,
+    language: str,
+    *,
+    known: Mapping[str, str] | None = None,
+    ignore: Collection[str] = (),
+    voikko: bool = True,
+) -> list[LostDiacritic]:
+    """Words in ``text`` that lost their ä/ö/å, in order.
+
+    ``language`` is "fi" or "sv" (anything else gives nothing). ``known`` maps stripped
+    lowercase words to their proper form (see ``known_forms``); ``ignore`` holds lowercase
+    words never reported. ``voikko=False`` (or ``SMSKIT_NO_VOIKKO=1``) runs the fallback.
+    """
+    if language not in LANGUAGES:
+        return []
+    known = known or {}
+    use_voikko = language == "fi" and voikko_available(voikko)
+    ignore = {w.lower() for w in ignore}
+    found = []
+    for tok in _tokens(text):
+        if not _worth_checking(tok, ignore):
+            continue
+        hit = _check_token(tok, language, known, use_voikko)
+        if hit is not None:
+            found.append(hit)
+    return found
+
+
+def _check_token(
+    tok: _Token, language: str, known: Mapping[str, str], use_voikko: bool
+) -> LostDiacritic | None:
+    # Trailing "?"s are punctuation or lost letters: try the fewest lost letters first.
+    for j in range(tok.trailing + 1):
+        word = tok.text + "?" * j
+        if len(word) < 3:
+            continue
+        if use_voikko:
+            if "?" not in word and spell(word):
+                return None  # a Finnish word as written
+            restored = _pick(_voikko_restorations(word), known)
+            if restored is not None:
+                return LostDiacritic(tok.start, tok.end + j, word, restored, "voikko", True)
+            continue
+        restored = _from_known(word, known, language)
+        if restored is not None:
+            return LostDiacritic(tok.start, tok.end + j, word, restored, "known", False)
+        if language == "fi" and "?" not in word and violates_vowel_harmony(word):
+            guess = with_case_of("".join(_FRONT.get(c, c) for c in word.lower()), word)
+            return LostDiacritic(tok.start, tok.end + j, word, guess, "harmony", False)
+    if "?" in tok.text:
+        # A "?" inside a word stands for a lost letter even when we cannot tell which.
+        return LostDiacritic(tok.start, tok.end, tok.text, None, "question-mark", use_voikko)
+    return None
+
+
+def _pick(candidates: tuple[str, ...], known: Mapping[str, str]) -> str | None:
+    if not candidates:
+        return None
+    seen = known.get(strip_diacritics(candidates[0]).lower())
+    for cand in candidates:
+        if seen is not None and cand.lower() == seen:
+            return cand
+    return candidates[0]
+
+
+def _from_known(word: str, known: Mapping[str, str], language: str) -> str | None:
+    if "?" not in word:
+        proper = known.get(word.lower())
+        return with_case_of(proper, word) if proper is not None else None
+    for _, cand in diacritic_candidates(word, language):
+        proper = known.get(strip_diacritics(cand).lower())
+        if proper is not None and proper == cand.lower():
+            return with_case_of(proper, word)
+    return None
