@@ -43,7 +43,11 @@ CONFIG_NAMES = ("smskit.yml", ".smskit.yml")
 DEFAULT_PACKS = ("default", "fi", "sv", "en")
 
 # Keys a locale block in a pack may hold; rules that read locale data add theirs here.
-LOCALE_KEYS: set[str] = {"date_format"}
+LOCALE_KEYS: set[str] = {
+    "date_format",
+    "diacritic_words",  # ENC001: words with ä/ö/å, so their stripped forms are recognised
+    "no_diacritics_words",  # ENC001: words right without ä/ö/å (loanwords, names)
+}
 BRAND_KEYS: set[str] = {"signoff", "aliases"}
 RULE_KEYS = {"enabled", "severity"}
 

@@ -15,6 +15,8 @@ RULE_MODULES: tuple[str, ...] = (
     "cmp004_duplicate_campaign",
     "sup001_unknown_suppression",
     "sup002_unused_suppression",
+    "enc001_diacritics_lost",
+    "enc002_mojibake",
     "enc003_ucs2_forced",
     "enc004_invisible_character",
     "len001_segments_over_budget",
