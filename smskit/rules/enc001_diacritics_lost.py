@@ -94,6 +94,7 @@ def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Proble
                     "restored": hit.restored,
                     "method": hit.method,
                     "voikko": hit.voikko,
+                    "alternatives": list(hit.alternatives),
                 },
             )
 
@@ -130,6 +131,8 @@ def _message(hit: LostDiacritic, language: str) -> str:
         )
     else:
         text = f"'{hit.word}' has lost its {hit.lost_letters}: write '{hit.restored}'"
+    if hit.alternatives:
+        text += " (or " + " or ".join(f"'{a}'" for a in hit.alternatives) + ")"
     if hit.voikko:
         return text
     basis = {

@@ -77,7 +77,8 @@ class LostDiacritic:
     ``method`` is how it was found: "voikko", "known" (the same word with its diacritics seen
     elsewhere), "harmony" (a vowel-harmony violation, the restoration is a guess) or
     "question-mark" (a "?" inside a word, letter unknown); ``voikko`` says whether Voikko
-    confirmed it.
+    confirmed it; ``alternatives`` lists other restorations Voikko accepts ("s??st?" is
+    "säästä" or "säästö").
     """
 
     start: int
@@ -86,6 +87,7 @@ class LostDiacritic:
     restored: str | None
     method: str
     voikko: bool
+    alternatives: tuple[str, ...] = ()  # other restorations as good as ``restored``
 
     @property
     def lost_letters(self) -> str:
@@ -111,6 +113,8 @@ def voikko_disabled_by_env() -> bool:
 
 def _load_voikko() -> None:
     global _voikko, _voikko_error, _voikko_loaded
+    if _voikko_loaded:
+        return
     with _voikko_lock:
         if _voikko_loaded:
             return
@@ -148,7 +152,10 @@ def voikko_unavailable_reason() -> str | None:
 
 @lru_cache(maxsize=1 << 16)
 def spell(word: str) -> bool:
-    """Voikko's verdict on one word (cached); only call when ``voikko_available()``."""
+    """Voikko's verdict on one word (cached); raises RuntimeError when Voikko is missing."""
+    _load_voikko()
+    if _voikko is None:
+        raise RuntimeError(f"Voikko is not available: {_voikko_error}")
     with _voikko_lock:
         return bool(_voikko.spell(word))
 
@@ -316,6 +323,7 @@ class _Token:
     text: str  # letters and "?" as written, without trailing "?"s
     trailing: int  # "?"s right after it (punctuation or lost letters)
     sentence_start: bool
+    trailing_letters: bool = False  # try the "?"s as lost letters before a question mark
 
 
 def _mask_not_prose(text: str) -> str:
@@ -350,7 +358,11 @@ def _tokens(text: str) -> Iterator[_Token]:
             if after == "." and end + 1 < len(masked) and masked[end + 1].isalnum():
                 continue  # a dotted name ("tili.elisa") that the URL mask missed
             at_start = _at_sentence_start(masked, start)
-            yield _Token(start, start + len(core), core, trailing, at_start)
+            # "p?iv?n?." or "t?it? t?n??n": "?"s before punctuation or a lowercase word are
+            # more likely lost letters than a question mark.
+            rest = masked[end : end + 3].lstrip(" ")
+            letters_first = trailing > 0 and (after in ".,;:!" or rest[:1].islower())
+            yield _Token(start, start + len(core), core, trailing, at_start, letters_first)
 
 
 def _worth_checking(tok: _Token, ignore: Collection[str]) -> bool:
@@ -404,17 +416,21 @@ def find_lost_diacritics(
 def _check_token(
     tok: _Token, language: str, known: Mapping[str, str], use_voikko: bool
 ) -> LostDiacritic | None:
-    # Trailing "?"s are punctuation or lost letters: try the fewest lost letters first.
-    for j in range(tok.trailing + 1):
+    # Trailing "?"s are punctuation or lost letters: try the fewest lost letters first, unless
+    # the text goes on as if they were letters.
+    order = range(tok.trailing, -1, -1) if tok.trailing_letters else range(tok.trailing + 1)
+    for j in order:
         word = tok.text + "?" * j
         if len(word) < 3:
             continue
         if use_voikko:
             if "?" not in word and spell(word):
                 return None  # a Finnish word as written
-            restored = _pick(_voikko_restorations(word), known)
+            candidates = _voikko_restorations(word)
+            restored = _pick(candidates, known)
             if restored is not None:
-                return LostDiacritic(tok.start, tok.end + j, word, restored, "voikko", True)
+                others = tuple(c for c in candidates if c != restored)
+                return LostDiacritic(tok.start, tok.end + j, word, restored, "voikko", True, others)
             continue
         restored = _from_known(word, known, language)
         if restored is not None:
@@ -429,13 +445,11 @@ def _check_token(
 
 
 def _pick(candidates: tuple[str, ...], known: Mapping[str, str]) -> str | None:
-    if not candidates:
-        return None
-    seen = known.get(strip_diacritics(candidates[0]).lower())
+    # Among equally good restorations, the one written so elsewhere wins; else Voikko's first.
     for cand in candidates:
-        if seen is not None and cand.lower() == seen:
+        if known.get(strip_diacritics(cand).lower()) == cand.lower():
             return cand
-    return candidates[0]
+    return candidates[0] if candidates else None
 
 
 def _from_known(word: str, known: Mapping[str, str], language: str) -> str | None:
