@@ -37,7 +37,8 @@ Options: ``allow`` (list of words never reported, e.g. product names written in 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections import ChainMap
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from smskit.findings import Edit, Fix, Problem, Severity
@@ -70,11 +71,17 @@ def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Proble
         return
     locale = ctx.locale(language)
     ignore = _ignored_words(campaign, options, locale)
-    # The campaign's own spelling first, then the other campaigns' and the pack's word list.
-    known = {**_project_forms(ctx, language, locale)}
-    known.update(known_forms(m.body for m in campaign.messages))
+    project = _project(ctx, language, locale)
+    if campaign in project.campaigns:
+        known: Mapping[str, str] = project.forms  # its own words are in there already
+        settled = project.settled
+    else:  # checked on its own, outside this run's campaigns
+        known = _LazyForms(lambda: ChainMap(_campaign_forms(campaign), project.forms))
+        settled = None
     for msg in campaign.messages:
-        for hit in find_lost_diacritics(msg.body, language, known=known, ignore=ignore):
+        for hit in find_lost_diacritics(
+            msg.body, language, known=known, ignore=ignore, settled=settled
+        ):
             fix = None
             if hit.restored is not None:
                 fix = Fix(
@@ -106,17 +113,65 @@ def _ignored_words(campaign: Campaign, options: Options, locale: dict) -> set[st
     return words
 
 
-def _project_forms(ctx: Context, language: str, locale: dict) -> dict[str, str]:
-    # Words with their ä/ö/å across every campaign checked together, built once per run.
-    key = f"{CODE}.known.{language}"
-    cached = ctx.cache.get(key)
-    if cached is not None and cached[0] is ctx.campaigns:
-        return cached[1]
-    forms = known_forms(str(w) for w in locale.get("diacritic_words", ()))
-    bodies = (m.body for c in ctx.campaigns if c.language == language for m in c.messages)
-    forms.update(known_forms(bodies))
-    ctx.cache[key] = (ctx.campaigns, forms)
-    return forms
+class _LazyForms(Mapping[str, str]):
+    """Known spellings, collected only when a word needs them (rare with Voikko)."""
+
+    def __init__(self, build: Callable[[], Mapping[str, str]]) -> None:
+        self._build = build
+        self._forms: Mapping[str, str] | None = None
+
+    def _get(self) -> Mapping[str, str]:
+        if self._forms is None:
+            self._forms = self._build()
+        return self._forms
+
+    def __getitem__(self, key: str) -> str:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
+def _campaign_forms(campaign: Campaign) -> dict[str, str]:
+    return known_forms(m.body for m in campaign.messages)
+
+
+class _Project:
+    """What ENC001 keeps for one run and language: the campaigns, their words with ä/ö/å
+    (built only when a word needs them) and the fallback's cache of settled words."""
+
+    def __init__(self, campaigns: list[Campaign], language: str, locale: dict) -> None:
+        self.source = campaigns
+        self.campaigns = _IdentitySet(campaigns)
+        self.settled: set[str] = set()
+        self.forms = _LazyForms(lambda: self._build(language, locale))
+
+    def _build(self, language: str, locale: dict) -> dict[str, str]:
+        forms = known_forms(str(w) for w in locale.get("diacritic_words", ()))
+        bodies = (m.body for c in self.source if c.language == language for m in c.messages)
+        forms.update(known_forms(bodies))
+        return forms
+
+
+class _IdentitySet:
+    def __init__(self, items: list) -> None:
+        self._ids = {id(i) for i in items}
+
+    def __contains__(self, item: object) -> bool:
+        return id(item) in self._ids
+
+
+def _project(ctx: Context, language: str, locale: dict) -> _Project:
+    # Built once per run: ctx.campaigns is the list of every campaign checked together.
+    key = f"{CODE}.project.{language}"
+    project = ctx.cache.get(key)
+    if project is None or project.source is not ctx.campaigns:
+        project = _Project(ctx.campaigns, language, locale)
+        ctx.cache[key] = project
+    return project
 
 
 def _message(hit: LostDiacritic, language: str) -> str:

@@ -47,26 +47,22 @@ _STRIP = str.maketrans("äöåÄÖÅ", "aoaAOA")
 _FRONT = {"a": "ä", "o": "ö", "A": "Ä", "O": "Ö"}
 _SV_RING = {"a": "å", "A": "Å"}
 
-# Spans that are not prose: URLs, domains, e-mail addresses, placeholders, hashtags, markup.
-_NOT_PROSE = re.compile(
-    r"""
-      (?:https?://|www\.)\S+
-    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+
-    | \b[\w-]+(?:\.[\w-]+)*\.(?:fi|se|ax|com|net|org|eu|io|ly|me|co|app|info|shop|link|to|gl)\b
-      (?:/\S*)?
-    | \{\{.*?\}\} | \{[^{}\n]*\} | %\(\w+\)[sd] | \$\{?\w+\}? | [#@]\w+ | <[^<>\n]*>
-    """,
-    re.X | re.I,
+# Hints of text that is not prose (URLs, domains, e-mail addresses, placeholders, hashtags,
+# markup): the whitespace-delimited chunk around each hint is skipped.
+_NOT_PROSE_HINT = re.compile(
+    r"://|www\.|[@{}#<]|%\(|\$\{?\w"
+    r"|\.(?:fi|se|ax|com|net|org|eu|io|ly|me|co|app|info|shop|link|to|gl)\b",
+    re.I,
 )
-_MASK = "\x01"
-# A run of letters and "?"; a "?" between a lowercase and an uppercase letter ends a sentence.
-_RUN = re.compile(r"(?:[^\W\d_]|\?)+")
-_SPLIT_RUN = re.compile(r"(?<=[a-zäöå])\?+(?=[A-ZÄÖÅ])")
-_TOUCHING_CODE = set("0123456789_@#/\\=&%$+*<>|~^" + _MASK)
+# Words that could have lost a diacritic: ASCII letters and "?", at least 3 long, not touching
+# other letters or digits (so never a piece of "käytössä"); they also need an a, o or "?".
+_CANDIDATE = re.compile(r"(?<![\w?])[A-Za-z?]{3,}(?!\w)")
+_AO = frozenset("aoAO")
+_TOUCHING_CODE = set("_@#/\\=&%$+*<>|~^")
 _OPENERS = set(" \t\r\n\"'“”‘’«»([-–—•*")
 _SENTENCE_END = set(".!?…")
-_ASCII_LETTERS = re.compile(r"[A-Za-z]+")
-_DIACRITIC_WORD = re.compile(r"[^\W\d_]*[äöåÄÖÅ][^\W\d_]*")
+_WORD = re.compile(r"[^\W\d_]+")
+_DIACRITICS = frozenset("äöåÄÖÅ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +146,12 @@ def voikko_unavailable_reason() -> str | None:
     return _voikko_error
 
 
+# Words, exactly as matched in text, that can never be reported (nothing to restore, codes,
+# "iPhone"), and those Voikko accepts or cannot restore: skipped at once the next time.
+_INERT: set[str] = set()
+_SETTLED: set[str] = set()
+
+
 @lru_cache(maxsize=1 << 16)
 def spell(word: str) -> bool:
     """Voikko's verdict on one word (cached); raises RuntimeError when Voikko is missing."""
@@ -171,15 +173,17 @@ def strip_diacritics(word: str) -> str:
 def known_forms(texts: Iterable[str]) -> dict[str, str]:
     """Words written with ä/ö/å in ``texts``, keyed by their stripped lowercase form.
 
-    ``{"kaytossa": "käytössä"}``; words with other non-ASCII letters are left out.
+    ``{"kaytossa": "käytössä"}``; words with other non-ASCII letters are left out. When two
+    spellings strip to the same key, the first in sorted order wins (stable across runs).
     """
-    forms: dict[str, str] = {}
+    words: set[str] = set()
     for text in texts:
-        for m in _DIACRITIC_WORD.finditer(text):
-            word = m.group().lower()
-            key = strip_diacritics(word)
-            if len(key) >= 3 and key.isascii():
-                forms.setdefault(key, word)
+        words.update(_WORD.findall(text))
+    forms: dict[str, str] = {}
+    for word in sorted(w.lower() for w in words if not _DIACRITICS.isdisjoint(w)):
+        key = strip_diacritics(word)
+        if len(key) >= 3 and key.isascii():
+            forms.setdefault(key, word)
     return forms
 
 
@@ -250,6 +254,7 @@ def _voikko_restorations(word: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=1 << 15)
 def violates_vowel_harmony(word: str) -> bool:
     """True when a word without ä/ö mixes back vowels a/o/u with front y and cannot be split
     into harmonic parts the way compounds can ("yhteys|tiedot" is fine, "hyvaa" is not).
@@ -322,12 +327,23 @@ class _Token:
     end: int
     text: str  # letters and "?" as written, without trailing "?"s
     trailing: int  # "?"s right after it (punctuation or lost letters)
-    sentence_start: bool
     trailing_letters: bool = False  # try the "?"s as lost letters before a question mark
 
 
-def _mask_not_prose(text: str) -> str:
-    return _NOT_PROSE.sub(lambda m: _MASK * len(m.group()), text)
+def _not_prose_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for m in _NOT_PROSE_HINT.finditer(text):
+        a, b = m.start(), m.end()
+        if m.group() == "{":  # a placeholder may hold spaces: "{{ first_name }}"
+            close = text.find("}", b)
+            if close != -1 and "\n" not in text[b:close]:
+                b = close + 1
+        while a > 0 and not text[a - 1].isspace():
+            a -= 1
+        while b < len(text) and not text[b].isspace():
+            b += 1
+        spans.append((a, b))
+    return spans
 
 
 def _at_sentence_start(text: str, i: int) -> bool:
@@ -339,49 +355,56 @@ def _at_sentence_start(text: str, i: int) -> bool:
     return j < 0 or text[j] in _SENTENCE_END
 
 
-def _tokens(text: str) -> Iterator[_Token]:
-    masked = _mask_not_prose(text)
-    for run in _RUN.finditer(masked):
-        # "Mitä?Kaikki": a "?" before a capital ends a sentence; cut the run after it.
-        cuts = [run.start() + sep.end() for sep in _SPLIT_RUN.finditer(run.group())]
-        bounds = [run.start(), *cuts, run.end()]
-        for start, end in itertools.pairwise(bounds):
-            word = masked[start:end]
-            core = word.rstrip("?")
-            trailing = len(word) - len(core)
-            if not any(c.isalpha() for c in core):
-                continue
-            before = masked[start - 1] if start else " "
-            after = masked[end] if end < len(masked) else " "
-            if before in _TOUCHING_CODE or after in _TOUCHING_CODE:
-                continue
-            if after == "." and end + 1 < len(masked) and masked[end + 1].isalnum():
-                continue  # a dotted name ("tili.elisa") that the URL mask missed
-            at_start = _at_sentence_start(masked, start)
-            # "p?iv?n?." or "t?it? t?n??n": "?"s before punctuation or a lowercase word are
-            # more likely lost letters than a question mark.
-            rest = masked[end : end + 3].lstrip(" ")
-            letters_first = trailing > 0 and (after in ".,;:!" or rest[:1].islower())
-            yield _Token(start, start + len(core), core, trailing, at_start, letters_first)
-
-
-def _worth_checking(tok: _Token, ignore: Collection[str]) -> bool:
-    word = tok.text
-    letters = word.replace("?", "")
-    if len(word) + tok.trailing < 3:
-        return False
-    if not _ASCII_LETTERS.fullmatch(letters):
-        return False  # has ä/ö/å already, or é, ü… (another language)
-    if letters.lower() in ignore or word.lower() in ignore:
-        return False
-    inner_q = "?" in word
-    if _is_all_caps(letters):
-        return inner_q  # codes and acronyms ("KESAALE", "STOP") are written as meant
-    if any(c.isupper() for c in letters[1:]):
-        return False  # iPhone, PlayStation
-    if letters[:1].isupper() and not word.startswith("?") and not tok.sentence_start:
-        return inner_q  # a name in mid-sentence, unless a "?" is inside it
-    return inner_q or tok.trailing > 0 or any(c in "aoAO" for c in word)
+def _tokens(
+    text: str, ignore: Collection[str], settled: set[str] | None, use_voikko: bool
+) -> Iterator[_Token]:
+    # Cheap, context-free tests first; a word they rule out goes into ``settled`` (when
+    # given), so the next message skips it at once.
+    spans: list[tuple[int, int]] | None = None
+    for m in _CANDIDATE.finditer(text):
+        word = m.group()
+        if word in _INERT or (settled is not None and word in settled):
+            continue
+        core = word.rstrip("?")
+        letters = core.replace("?", "")
+        inner_q = len(letters) < len(core)
+        inert = (
+            not letters
+            or not (inner_q or word[-1] == "?" or _AO.intersection(word))  # nothing to restore
+            or (letters.isupper() and not inner_q)  # codes and acronyms ("KESAALE", "STOP")
+            or not (letters.islower() or letters.isupper() or letters[1:].islower())  # iPhone
+        )
+        if inert:
+            _INERT.add(word)
+            if settled is not None:
+                settled.add(word)
+            continue
+        start, end = m.span()
+        capitalised = letters[0].isupper() and not letters.isupper()
+        plain = not inner_q and word[-1] != "?"
+        if capitalised and use_voikko and settled is not None and plain and spell(word):
+            settled.add(word)  # a Finnish word or a name Voikko knows
+            continue
+        if letters.lower() in ignore:
+            continue
+        if capitalised and not (inner_q or core[0] == "?" or _at_sentence_start(text, start)):
+            continue  # a capitalised name in mid-sentence
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if before in _TOUCHING_CODE or after in _TOUCHING_CODE:
+            continue
+        if after == "." and end + 1 < len(text) and text[end + 1].isalnum():
+            continue  # a dotted name ("tili.elisa") that is no known domain
+        if spans is None:
+            spans = _not_prose_spans(text)
+        if any(a <= start < b for a, b in spans):
+            continue
+        trailing = len(word) - len(core)
+        # "p?iv?n?." or "t?it? t?n??n": "?"s before punctuation or a lowercase word are
+        # more likely lost letters than a question mark.
+        rest = text[end : end + 3].lstrip(" ")
+        letters_first = trailing > 0 and (after in ".,;:!" or rest[:1].islower())
+        yield _Token(start, start + len(core), core, trailing, letters_first)
 
 
 def find_lost_diacritics(
@@ -391,30 +414,44 @@ def find_lost_diacritics(
     known: Mapping[str, str] | None = None,
     ignore: Collection[str] = (),
     voikko: bool = True,
+    settled: set[str] | None = None,
 ) -> list[LostDiacritic]:
     """Words in ``text`` that lost their ä/ö/å, in order.
 
     ``language`` is "fi" or "sv" (anything else gives nothing). ``known`` maps stripped
-    lowercase words to their proper form (see ``known_forms``); ``ignore`` holds lowercase
-    words never reported. ``voikko=False`` (or ``SMSKIT_NO_VOIKKO=1``) runs the fallback.
+    lowercase words to their proper form (see ``known_forms``); ``ignore`` holds words never
+    reported (a set of lowercase words is used as is). ``voikko=False`` (or
+    ``SMSKIT_NO_VOIKKO=1``) runs the fallback. ``settled`` is a cache the caller keeps for
+    one ``known`` mapping and language in the fallback: words that need nothing go in and are
+    skipped next time (with Voikko a process-wide cache is used instead).
     """
     if language not in LANGUAGES:
         return []
-    known = known or {}
+    known = {} if known is None else known
     use_voikko = language == "fi" and voikko_available(voikko)
-    ignore = {w.lower() for w in ignore}
+    if not isinstance(ignore, (set, frozenset)):
+        ignore = {w.lower() for w in ignore}
+    if use_voikko:
+        settled = _SETTLED
+    if settled is not None:
+        # The usual case once the vocabulary is cached: every word settled or ignored.
+        unsettled = set(_CANDIDATE.findall(text)).difference(settled, _INERT)
+        if all(w.lower() in ignore for w in unsettled):
+            return []
     found = []
-    for tok in _tokens(text):
-        if not _worth_checking(tok, ignore):
-            continue
-        hit = _check_token(tok, language, known, use_voikko)
+    for tok in _tokens(text, ignore, settled, use_voikko):
+        hit = _check_token(tok, language, known, use_voikko, settled)
         if hit is not None:
             found.append(hit)
     return found
 
 
 def _check_token(
-    tok: _Token, language: str, known: Mapping[str, str], use_voikko: bool
+    tok: _Token,
+    language: str,
+    known: Mapping[str, str],
+    use_voikko: bool,
+    settled: set[str] | None,
 ) -> LostDiacritic | None:
     # Trailing "?"s are punctuation or lost letters: try the fewest lost letters first, unless
     # the text goes on as if they were letters.
@@ -425,8 +462,12 @@ def _check_token(
             continue
         if use_voikko:
             if "?" not in word and spell(word):
+                if not tok.trailing:
+                    _SETTLED.add(word)
                 return None  # a Finnish word as written
             candidates = _voikko_restorations(word)
+            if not candidates and "?" not in word and not tok.trailing:
+                _SETTLED.add(word)  # rejected, but nothing Voikko accepts either
             restored = _pick(candidates, known)
             if restored is not None:
                 others = tuple(c for c in candidates if c != restored)
@@ -438,6 +479,8 @@ def _check_token(
         if language == "fi" and "?" not in word and violates_vowel_harmony(word):
             guess = with_case_of("".join(_FRONT.get(c, c) for c in word.lower()), word)
             return LostDiacritic(tok.start, tok.end + j, word, guess, "harmony", False)
+        if settled is not None and "?" not in word and not tok.trailing:
+            settled.add(word)  # neither known with dots nor against vowel harmony
     if "?" in tok.text:
         # A "?" inside a word stands for a lost letter even when we cannot tell which.
         return LostDiacritic(tok.start, tok.end, tok.text, None, "question-mark", use_voikko)
