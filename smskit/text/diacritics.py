@@ -27,14 +27,13 @@ the pack's ``no_diacritics_words`` such as "sale" and "area").
 
 from __future__ import annotations
 
+import _thread  # the C module: importing threading would cost a few ms at start-up
 import itertools
 import os
 import re
-import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 NO_VOIKKO_ENV = "SMSKIT_NO_VOIKKO"
 LANGUAGES = ("fi", "sv")
@@ -65,8 +64,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 _DIACRITICS = frozenset("äöåÄÖÅ")
 
 
-@dataclass(frozen=True, slots=True)
-class LostDiacritic:
+class LostDiacritic(NamedTuple):
     """A word that lost its ä/ö/å, at ``text[start:end]``.
 
     ``restored`` is the word to write (None when the "?" could not be resolved);
@@ -99,7 +97,7 @@ class LostDiacritic:
 _voikko: Any = None
 _voikko_error: str | None = None
 _voikko_loaded = False
-_voikko_lock = threading.Lock()
+_voikko_lock = _thread.allocate_lock()  # one Voikko handle must not be used concurrently
 
 
 def voikko_disabled_by_env() -> bool:
@@ -321,13 +319,19 @@ def _is_all_caps(word: str) -> bool:
 # --- finding them in text ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class _Token:
-    start: int
-    end: int
-    text: str  # letters and "?" as written, without trailing "?"s
-    trailing: int  # "?"s right after it (punctuation or lost letters)
-    trailing_letters: bool = False  # try the "?"s as lost letters before a question mark
+    """A word worth a closer look (a plain class: cheaper to define than a dataclass)."""
+
+    __slots__ = ("end", "start", "text", "trailing", "trailing_letters")
+
+    def __init__(
+        self, start: int, end: int, text: str, trailing: int, trailing_letters: bool
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.text = text  # letters and "?" as written, without trailing "?"s
+        self.trailing = trailing  # "?"s right after it (punctuation or lost letters)
+        self.trailing_letters = trailing_letters  # try them as lost letters first
 
 
 def _not_prose_spans(text: str) -> list[tuple[int, int]]:

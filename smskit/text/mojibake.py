@@ -10,9 +10,8 @@ alone is never reported ("São Paulo", "pâté", "kesä–heinäkuu").
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Continuation bytes 0x80-0xBF as Windows-1252 (or Latin-1 C1 controls where 1252 has a hole).
 _CONTINUATION = "\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
@@ -20,8 +19,7 @@ _SUSPICIOUS = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION}]")
 _NON_SPACE = re.compile(r"\S")
 
 
-@dataclass(frozen=True, slots=True)
-class Mojibake:
+class Mojibake(NamedTuple):
     """Garbled text at ``text[start:end]`` and its repair (None when bytes were lost)."""
 
     start: int
@@ -40,6 +38,8 @@ def find_mojibake(text: str) -> list[Mojibake]:
     """Garbled words in ``text`` with ftfy's repair of each, in order (empty for clean text)."""
     if not looks_suspicious(text):
         return []
+    import difflib
+
     import ftfy  # lazily: only text that looks garbled pays for the import
 
     fixed, steps = ftfy.fix_encoding_and_explain(text)
