@@ -205,3 +205,31 @@ def test_rule_docs_follow_the_house_format(code):
     first = rule.doc.splitlines()[0]
     assert first.startswith(f"{code} {rule.name}: ")
     assert "Bad::" in rule.doc and "Good::" in rule.doc and "Options:" in rule.doc
+
+
+@pytest.mark.parametrize("no_voikko", ["", "1"])
+def test_enc001_is_quiet_on_correct_swedish_and_finnish(tmp_path, monkeypatch, no_voikko):
+    monkeypatch.setenv("SMSKIT_NO_VOIKKO", no_voikko)
+    sv = _campaign(
+        tmp_path,
+        "sv",
+        [
+            "Tack för att du är kund hos oss. Vi har öppet alla vardagar.",
+            "Din faktura förfaller den 15 juni. Betala enkelt i appen.",
+            "Välkommen! Ditt abonnemang förnyas automatiskt varje månad.",
+            "Har du frågor? Kontakta kundtjänst på 010 190 240.",
+            "Andra kunder har redan valt vårt nya paket. Läs mer på elisa.fi/sv",
+        ],
+        locale="sv-FI",
+    )
+    fi = _campaign(
+        tmp_path,
+        "fi",
+        [
+            "Tervetuloa! Liittymäsi on nyt käytössä. Ditt abonnemang är nu aktivt.",
+            "Saat 3 kk Spotify Premium -palvelun kaupan päälle. Tarjous voimassa 30.6. asti.",
+            "Hyvää syyslomaa! Yhteystietosi löydät OmaElisasta. Terveisin Elisa",
+        ],
+    )
+    result, _ = _check(tmp_path, [sv, fi])
+    assert result.findings == []
