@@ -248,9 +248,10 @@ def format_match(
                 yy = pattern.year == "yy"
                 out += f", {y2 % 100:02d}" if yy else f", {y2}"
             return out
-    start = format_date(None if sy == y2 else sy, sm, sd, pattern, names)
-    if start is None:  # ISO has no year-less form: write both dates in full
-        start = format_date(sy, sm, sd, pattern, names)
+    # "30.6.–2.7.2017" and "30 June – 2 July 2017" write the year once; slash and ISO dates
+    # are written in full on both sides, where a lone "30/6" would read as a fraction.
+    once = sy == y2 and pattern.kind not in ("slash-dmy", "slash-mdy", "iso")
+    start = format_date(None if once else sy, sm, sd, pattern, names)
     if start is None:
         return None
     if pattern.kind in NUMERIC_KINDS:
