@@ -194,17 +194,15 @@ def _month(month: int, token: str, names: DateNames | None) -> str:
 def format_date(
     year: int | None, month: int, day: int, pattern: DatePattern, names: DateNames | None = None
 ) -> str | None:
-    """The date written in ``pattern`` (without the year when ``year`` is None).
+    """The date written in ``pattern`` (year-less when ``year`` or the pattern's year is None).
 
     None when the pattern has no year-less form (ISO) and the year is unknown.
     """
     language = names.language if names else "fi"
-    if year is None:
+    if year is None or pattern.year is None:
         if not pattern.has_yearless_form:
             return None
-        pattern = pattern.family
-    elif pattern.year is None:
-        pattern = pattern.with_year("yyyy")
+        pattern, year = pattern.family, None
     y = "" if year is None else (f"{year % 100:02d}" if pattern.year == "yy" else str(year))
     with_year, without = KINDS[pattern.kind]
     template = with_year if pattern.year else without
@@ -304,7 +302,7 @@ def follows(match: DateMatch, family: DatePattern, year: str | None) -> bool:
 
 
 def consistency(matches: Sequence[DateMatch], house: DatePattern) -> Consistency | None:
-    """Majority format of ``matches`` (ties go to the house format, then to the first used).
+    """Majority format of ``matches``; a tie between different dates goes to the house format.
 
     Only the shape counts for year-less dates ("1.6." agrees with "1.6.2017"); for dates with a
     year, the year's width ("17" or "2017") counts too.
@@ -312,32 +310,31 @@ def consistency(matches: Sequence[DateMatch], house: DatePattern) -> Consistency
     if not matches:
         return None
     counts: Counter[DatePattern] = Counter()
-    first: dict[DatePattern, int] = {}
-    for i, m in enumerate(matches):
-        for fam in m.families:
-            counts[fam] += 1
-            first.setdefault(fam, i)
+    for m in matches:
+        counts.update(m.families)
     top = max(counts.values())
     tied = [f for f, n in counts.items() if n == top]
-    house_family = house.family
-    if house_family in tied:
-        family = house_family
+    followers = {f: frozenset(i for i, m in enumerate(matches) if f in m.families) for f in tied}
+    if house.family in tied or len(set(followers.values())) > 1:
+        # A real tie (different dates on each side) goes to the house format.
+        family = house.family
     else:
-        # Within one shape, prefer the padding the house format uses, then the first used.
+        # One group of dates that fits several patterns ("10.12." is d.M. and dd.MM.):
+        # name it the way closest to the house format, padding day and month alike.
         family = min(
             tied,
             key=lambda f: (
                 f.kind != house.kind,
                 (f.day, f.month) != (house.day, house.month),
-                first[f],
+                (f.day == "dd") != (f.month == "MM"),
+                str(f),
             ),
         )
     years = Counter(m.year_token for m in matches if m.year_token is not None)
     if years:
         ytop = max(years.values())
         ytied = [y for y, n in years.items() if n == ytop]
-        house_year = house.year or "yyyy"
-        year = house_year if house_year in ytied else ytied[0]
+        year = ytied[0] if len(ytied) == 1 else house.year or "yyyy"
     else:
         year = house.year or "yyyy"
     minority = tuple(i for i, m in enumerate(matches) if not follows(m, family, year))

@@ -246,12 +246,14 @@ def build_names(language: str, pack: Mapping[str, Any] | None = None) -> DateNam
         names.weekdays.setdefault(key, (weekday, slot))
         names._weekday_slots.setdefault(slot, {}).setdefault(weekday, word.rstrip("."))
 
+    # The pack's forms first: where CLDR is irregular (its Finnish 'format' Sunday is
+    # "sunnuntai" beside "maanantaina"), a word's slot comes from the pack's aligned lists.
+    for iso, words in _forms(wblock, wwhere, 7).items():
+        for i, w in enumerate(words):
+            add_day(w, iso - 1, ("forms", i))
     for width in _widths(wblock, wwhere):
         for context in ("format", "stand-alone"):
             slot = (f"{context}-{width}", 0)
             for weekday, word in cldr["days"][f"{context}-{width}"].items():
                 add_day(word, weekday, slot)
-    for iso, words in _forms(wblock, wwhere, 7).items():
-        for i, w in enumerate(words):
-            add_day(w, iso - 1, ("forms", i))
     return names
