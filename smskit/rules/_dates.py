@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from smskit.findings import Edit
 from smskit.model import Campaign, Message
 from smskit.rules.base import Context
 from smskit.text.date_format import DatePattern, PatternError, format_date, resolve_year
@@ -80,3 +81,20 @@ def campaign_dates(campaign: Campaign, ctx: Context) -> CampaignDates:
     result = CampaignDates(campaign, finder, found, error)
     ctx.cache[key] = result
     return result
+
+
+def date_edit(body: str, match: DateMatch, new: str) -> Edit:
+    """The edit that writes ``new`` in place of ``match``, minding a full stop.
+
+    Finnish "Ale päättyy 3.6." ends the sentence with the date's own dot: written as
+    "2017-06-03" it needs the full stop back. And "1 juni." written as "1.6." must not
+    become "1.6..".
+    """
+    after = body[match.end : match.end + 2]
+    if new.endswith(".") and after[:1] == ".":
+        return Edit(match.start, match.end + 1, new)
+    if match.text.endswith(".") and not new.endswith("."):
+        sentence_end = not after or after[:1] == "\n" or (after[:1] == " " and after[1:].isupper())
+        if sentence_end:
+            return Edit(match.start, match.end, new + ".")
+    return Edit(match.start, match.end, new)

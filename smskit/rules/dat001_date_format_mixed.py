@@ -46,9 +46,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from smskit.findings import Edit, Fix, Problem, Severity
+from smskit.findings import Fix, Problem, Severity
 from smskit.model import Campaign
-from smskit.rules._dates import campaign_dates
+from smskit.rules._dates import campaign_dates, date_edit
 from smskit.rules.base import Context
 from smskit.text.date_format import PatternError, consistency, follows
 
@@ -78,8 +78,12 @@ def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Proble
         return
     family, year = result.family, result.year
     agreeing = [m for m in matches if follows(m, family, year)]
-    example = next((m.text for m in agreeing if m.year is not None), agreeing[0].text)
-    shown = str(family.with_year(year) if any(m.year for m in agreeing) else family)
+    if agreeing:
+        example = next((m.text for m in agreeing if m.year is not None), agreeing[0].text)
+        shown = str(family.with_year(year) if any(m.year for m in agreeing) else family)
+        majority = f"{len(agreeing)} of {len(matches)} are written like {example}, {shown}"
+    else:
+        majority = f"no format is used by most of them, so the house format {house} decides"
     for i in result.minority:
         fd = cd.dates[i]
         m, msg = fd.match, fd.message
@@ -97,17 +101,16 @@ def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Proble
         else:
             advice = "write it with its year, like the others"
         fix = (
-            Fix(f"write {fixed}", msg.body_node, (Edit(m.start, m.end, fixed),), safe=safe)
+            Fix(f"write {fixed}", msg.body_node, (date_edit(msg.body, m, fixed),), safe=safe)
             if fixed is not None and fixed != m.text
             else None
         )
         yield Problem(
             f"the date {m.text} in message '{msg.id}' is written differently from the other "
-            f"dates of this campaign ({len(agreeing)} of {len(matches)} are written like "
-            f"{example}, {shown}); {advice} so that every date looks the same",
+            f"dates of this campaign ({majority}); {advice} so that every date looks the same",
             at=msg.mark_at(m.start),
             end=msg.mark_at(m.end),
             message_id=msg.id,
             fix=fix,
-            extra={"format": m.format, "majority": shown},
+            extra={"format": m.format, "majority": str(family.with_year(year))},
         )

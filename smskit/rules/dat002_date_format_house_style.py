@@ -36,9 +36,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from smskit.findings import Edit, Fix, Problem, Severity
+from smskit.findings import Fix, Problem, Severity
 from smskit.model import Campaign
-from smskit.rules._dates import campaign_dates
+from smskit.rules._dates import campaign_dates, date_edit
 from smskit.rules.base import Context
 from smskit.text.date_format import PatternError, consistency, follows
 
@@ -82,7 +82,7 @@ def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Proble
             safe, note = False, f" (the year {year} taken from send_at; check it)"
         advice = f"write {fixed}{note}" if fixed else "write it with its year"
         fix = (
-            Fix(f"write {fixed}", msg.body_node, (Edit(m.start, m.end, fixed),), safe=safe)
+            Fix(f"write {fixed}", msg.body_node, (date_edit(msg.body, m, fixed),), safe=safe)
             if fixed and fixed != m.text
             else None
         )

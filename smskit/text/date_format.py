@@ -63,9 +63,9 @@ class DatePattern:
 
     def __str__(self) -> str:
         with_year, without = KINDS[self.kind]
-        template = with_year if self.year else without
-        assert template is not None  # an ISO pattern always has its year
-        return template.format(d=self.day, M=self.month, y=self.year)
+        if self.year or without is None:  # ISO is always shown with its year
+            return with_year.format(d=self.day, M=self.month, y=self.year or "yyyy")
+        return without.format(d=self.day, M=self.month)
 
     @property
     def family(self) -> DatePattern:
