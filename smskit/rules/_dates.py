@@ -6,13 +6,20 @@ message is read once, and one ``DateFinder`` serves every campaign of a locale.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from smskit.findings import Edit
 from smskit.model import Campaign, Message
 from smskit.rules.base import Context
-from smskit.text.date_format import DatePattern, PatternError, format_date, resolve_year
+from smskit.text.date_format import (
+    Consistency,
+    DatePattern,
+    PatternError,
+    consistency,
+    format_date,
+    resolve_year,
+)
 from smskit.text.date_names import DatePackError
 from smskit.text.dates import DateFinder, DateMatch
 
@@ -29,6 +36,13 @@ class CampaignDates:
     finder: DateFinder
     dates: list[FoundDate]
     error: str | None = None  # the locale pack's date keys could not be used
+    _consistency: dict[DatePattern, Consistency | None] = field(default_factory=dict)
+
+    def consistency(self, house: DatePattern) -> Consistency | None:
+        """The campaign's majority format (DAT001 and DAT002 both ask)."""
+        if house not in self._consistency:
+            self._consistency[house] = consistency([fd.match for fd in self.dates], house)
+        return self._consistency[house]
 
     @property
     def send_date(self) -> date | None:

@@ -50,7 +50,7 @@ from smskit.findings import Fix, Problem, Severity
 from smskit.model import Campaign
 from smskit.rules._dates import campaign_dates, date_edit
 from smskit.rules.base import Context
-from smskit.text.date_format import PatternError, consistency, follows
+from smskit.text.date_format import PatternError, follows
 
 CODE = "DAT001"
 NAME = "date-format-mixed"
@@ -73,7 +73,7 @@ def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Proble
         yield Problem(f"{CODE} option date_format: {e}", at=campaign.node("locale").start)
         return
     matches = [fd.match for fd in cd.dates]
-    result = consistency(matches, house)
+    result = cd.consistency(house)
     if result is None or result.consistent:
         return
     family, year = result.family, result.year

@@ -40,7 +40,7 @@ from smskit.findings import Fix, Problem, Severity
 from smskit.model import Campaign
 from smskit.rules._dates import campaign_dates, date_edit
 from smskit.rules.base import Context
-from smskit.text.date_format import PatternError, consistency, follows
+from smskit.text.date_format import PatternError, follows
 
 CODE = "DAT002"
 NAME = "date-format-house-style"
@@ -66,9 +66,8 @@ def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Proble
     except PatternError as e:
         yield Problem(f"{CODE}: {e}", at=campaign.node("locale").start)
         return
-    matches = [fd.match for fd in cd.dates]
     if options.only_when_consistent:
-        result = consistency(matches, house)
+        result = cd.consistency(house)
         if result is not None and not result.consistent:
             return
     for fd in cd.dates:

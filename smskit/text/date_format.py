@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -70,14 +70,14 @@ class DatePattern:
     @property
     def family(self) -> DatePattern:
         """The pattern without its year: what a year-less date must match."""
-        return replace(self, year=None)
+        return DatePattern(self.kind, self.day, self.month, None)
 
     @property
     def has_yearless_form(self) -> bool:
         return KINDS[self.kind][1] is not None
 
     def with_year(self, year: str | None) -> DatePattern:
-        return replace(self, year=year)
+        return DatePattern(self.kind, self.day, self.month, year)
 
 
 class PatternError(ValueError):

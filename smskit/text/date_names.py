@@ -18,7 +18,6 @@ Pack keys (under ``locales: {fi: ...}``)::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -52,8 +51,6 @@ class DateNames:
     month_wide: tuple[str, ...] = ()  # what MMMM writes, January first
     month_abbr: tuple[str, ...] = ()  # what MMM writes
     _weekday_slots: dict[Slot, dict[int, str]] = field(default_factory=dict)
-    _month_re: re.Pattern[str] | None = None
-    _weekday_re: re.Pattern[str] | None = None
 
     @property
     def case_sensitive(self) -> bool:
@@ -61,6 +58,8 @@ class DateNames:
         return self.language == "en"
 
     def month_word(self, text: str) -> MonthWord | None:
+        if self.case_sensitive and not text[:1].isupper():
+            return None
         return self.months.get(text.lower())
 
     def weekday_of(self, text: str) -> int | None:
@@ -81,24 +80,6 @@ class DateNames:
         elif core[:1].isupper():
             word = word[:1].upper() + word[1:]
         return word + text[len(core) :]
-
-    def month_pattern(self) -> str:
-        """A regex alternation of every month word (longest first)."""
-        return _alternation(self.months, self.case_sensitive)
-
-    def weekday_pattern(self) -> str:
-        return _alternation(self.weekdays, False)
-
-
-def _alternation(words: Mapping[str, Any], case_sensitive: bool) -> str:
-    variants: set[str] = set()
-    for w in words:
-        if case_sensitive:
-            variants.update({w[:1].upper() + w[1:], w.upper()})
-        else:
-            variants.add(w)
-    ordered = sorted(variants, key=lambda v: (-len(v), v))
-    return "(?:" + "|".join(re.escape(v) for v in ordered) + ")"
 
 
 @cache

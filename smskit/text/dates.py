@@ -168,7 +168,7 @@ def impossible_reason(year: int | None, month: int, day: int) -> str | None:
 
 # --- the patterns --------------------------------------------------------------------------
 
-_DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
 _YEAR = r"(?:19|20)\d\d|\d\d"
 _DASH = r"[-–—]"
 _DOT = re.compile(
@@ -177,29 +177,70 @@ _DOT = re.compile(
 )
 _SLASH = re.compile(rf"(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})(?:/(?P<y>{_YEAR}))?")
 _ISO = re.compile(r"(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
-# A number next to a word: the only way a written date can start. Loads the month names.
-_WORDY = re.compile(r"\d(?:\.|:[ae]|st|nd|rd|th)?\s?[^\W\d_]{3}|[^\W\d_]{3}\.?\s\d")
-_WEEKDAY_HINT_BEFORE = re.compile(r"[^\W\d_]\.?,?\s(?:den\s|the\s)?\Z")
-_WEEKDAY_HINT_AFTER = re.compile(r"\A\s?\(\s?[^\W\d_]")
-_BAD_BEFORE = set("_.,/:#+@$€£\\'")
-_TIME_OR_VERSION = re.compile(
-    r"(?<![^\W\d_])(?:klo|kello|kl|klockan|at|versio|version|versionen|ver|v|ios|ipados|"
-    r"android|macos|windows|päivitys|update)\.?\s?\Z",
-    re.IGNORECASE,
-)
-_TIME_RANGE_HEAD = re.compile(rf"\d{{1,2}}[.:]\d\d\s?{_DASH}\s?\Z")
+_BAD_BEFORE = set("_.,/:#+@$€£\\'=&?%")
+# Words after which a number is a time or a version, not a date: "klo 12.10.", "iOS 16.4.".
+_NOT_BEFORE_A_DATE = frozenset({
+    "klo", "kello", "kl", "klockan", "at", "versio", "version", "versionen", "ver", "v", "ios",
+    "ipados", "android", "macos", "windows", "päivitys", "update",
+})  # fmt: skip
+_TIME_RANGE_HEAD = re.compile(rf"\d[.:]\d\d\s?{_DASH}")
 _UNIT_AFTER = re.compile(
     r"\A\s?(?:[€$£%‰]|e\b|eur|euro|kr\b|snt\b|sek\b|[kMGT]i?[Bb]|Mbit|Gbit|kbit)"
 )
-_URL = re.compile(
-    r"(?:https?://|www\.)\S+|(?<![\w@.])[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/\S*", re.IGNORECASE
-)
+# A token that is a web address: "https://…", "www.…", "elisa.fi/…".
+_URL_HEAD = re.compile(r"\S*://|www\.|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/", re.IGNORECASE)
 _ORDINAL = r"\.|:[ae]|st|nd|rd|th"
+# Month and weekday words are matched as any word and looked up in the name tables: a regex
+# alternation of every inflected form is tried word by word and costs a hundred times more.
+_WORD = r"[^\W\d_]+"
+_DAY_MONTH = re.compile(
+    rf"(?:(?P<d1>\d{{1,2}})(?P<o1>{_ORDINAL})?(?:\s?(?P<mn1>{_WORD})(?P<dot1>\.)?)?"
+    rf"\s?(?P<dash>{_DASH})\s?)?"
+    rf"(?P<d>\d{{1,2}})(?:(?P<o>{_ORDINAL})\s?|\s)(?:of\s)?(?P<mn>{_WORD})(?P<dot>\.)?"
+    rf"(?:,?\s(?P<y>(?:19|20)\d\d)(?!\d))?"
+)
+# English "June 1, 2017" and "June 1–3"; in a range the last day is (mn2, d2).
+_MONTH_DAY = re.compile(
+    rf"(?<![^\W\d_])(?P<mn>{_WORD})(?P<dot>\.)?\s(?P<d>\d{{1,2}})(?!\d)(?P<o>st|nd|rd|th)?"
+    rf"(?:\s?(?P<dash>{_DASH})\s?(?:(?P<mn2>{_WORD})(?P<dot2>\.)?\s)?(?P<d2>\d{{1,2}})(?!\d)"
+    rf"(?P<o2>st|nd|rd|th)?)?(?:,?\s(?P<y>(?:19|20)\d\d)(?!\d))?"
+)
+_WEEKDAY_AFTER = re.compile(rf"\s?\(\s?(?P<w>{_WORD})\.?\s?\)")
 
 
 def might_contain_date(text: str) -> bool:
     """The cheap pre-check: every date has a digit."""
-    return _DIGIT.search(text) is not None
+    return _DIGITS.search(text) is not None
+
+
+def _word_before(text: str, end: int) -> tuple[int, int] | None:
+    """The span of the word ending at ``end`` (a dot after it allowed, not included)."""
+    if end > 0 and text[end - 1] == ".":
+        end -= 1
+    start = end
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    return (start, end) if start < end else None
+
+
+def _scan(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)`` tried only at ``starts``: far cheaper than at every character."""
+    pos = 0
+    for start in starts:
+        if start < pos:
+            continue
+        m = rx.match(text, start)
+        if m:
+            yield m
+            pos = m.end()
+
+
+def _in_url(text: str, pos: int) -> bool:
+    """Is ``pos`` inside a web address (the whitespace-delimited token holding it)?"""
+    head = pos
+    while head > 0 and not text[head - 1].isspace():
+        head -= 1
+    return head < pos and _URL_HEAD.match(text, head, pos) is not None
 
 
 def _numeric_token(text: str, word_tokens: tuple[str, str]) -> frozenset[str]:
@@ -266,8 +307,6 @@ class DateFinder:
         self.language, self.region = split_locale(locale)
         self.pack = pack or {}
         self._names: DateNames | None = None
-        self._written: list[re.Pattern[str]] | None = None
-        self._weekday_rx: tuple[re.Pattern[str], re.Pattern[str]] | None = None
         self._mdy: bool | None = None
 
     # -- lazily built tables -----------------------------------------------------------------
@@ -292,56 +331,21 @@ class DateFinder:
             self._mdy = house.kind == "slash-mdy"
         return self._mdy
 
-    def _written_patterns(self) -> list[re.Pattern[str]]:
-        if self._written is None:
-            month = self.names.month_pattern()
-            flags = 0 if self.names.case_sensitive else re.IGNORECASE
-            word_end = r"(?![^\W\d_])"
-            day_month = (
-                rf"(?:(?P<d1>\d{{1,2}})(?P<o1>{_ORDINAL})?(?:\s?(?P<mn1>{month}){word_end})?"
-                rf"\s?(?P<dash>{_DASH})\s?)?"
-                rf"(?P<d>\d{{1,2}})(?:(?P<o>{_ORDINAL})\s?|\s)(?:of\s)?(?P<mn>{month}){word_end}"
-                rf"(?:,?\s(?P<y>(?:19|20)\d\d))?"
-            )
-            # English "June 1, 2017" and "June 1–3"; the last day is (mn2, d2) in a range.
-            month_day = (
-                rf"(?P<mn>{month}){word_end}\s(?P<d>\d{{1,2}})(?P<o>st|nd|rd|th)?"
-                rf"(?:\s?(?P<dash>{_DASH})\s?(?:(?P<mn2>{month}){word_end}\s)?(?P<d2>\d{{1,2}})"
-                rf"(?P<o2>st|nd|rd|th)?)?(?:,?\s(?P<y>(?:19|20)\d\d))?"
-            )
-            self._written = [re.compile(day_month, flags)]
-            if self.language == "en":
-                self._written.append(re.compile(month_day, flags))
-        return self._written
-
-    def _weekday_patterns(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
-        if self._weekday_rx is None:
-            wd = self.names.weekday_pattern()
-            before = re.compile(
-                rf"(?<![^\W\d_])(?P<w>{wd})\.?(?:\s?{_DASH}\s?(?P<w2>{wd})\.?)?,?\s"
-                rf"(?:den\s|the\s)?\Z",
-                re.IGNORECASE,
-            )
-            after = re.compile(rf"\A\s?\(\s?(?P<w>{wd})\.?\s?\)", re.IGNORECASE)
-            self._weekday_rx = (before, after)
-        return self._weekday_rx
-
     # -- the scan ----------------------------------------------------------------------------
 
     def find(self, text: str) -> list[DateMatch]:
         """Every date in ``text``, in order, none overlapping."""
-        if not might_contain_date(text):
+        # Every date starts with a number (or, in English, a month name before one): the
+        # patterns are tried only where a run of digits starts, which a plain \d+ finds fast.
+        starts = [m.start() for m in _DIGITS.finditer(text)]
+        if not starts:
             return []
-        urls = [m.span() for m in _URL.finditer(text)] if ("/" in text or "www" in text) else []
-        cands = list(self._numeric_candidates(text))
-        if _WORDY.search(text):
-            cands.extend(self._written_candidates(text))
+        cands = list(self._numeric_candidates(text, starts))
+        cands.extend(self._written_candidates(text, starts))
         cands.sort(key=lambda c: (c.start, -(c.end - c.start)))
         out: list[DateMatch] = []
         for c in cands:
             if out and c.start < out[-1].end:
-                continue
-            if any(s <= c.start < e for s, e in urls):
                 continue
             left = self._left_ok(text, c)
             if left == "dash":
@@ -349,19 +353,19 @@ class DateFinder:
                 if merged is not None:
                     out[-1] = merged
                 continue
-            if left and self._right_ok(text, c):
+            if left and self._right_ok(text, c) and not _in_url(text, c.start):
                 match = self._to_match(text, c)
                 if match is not None:
                     out.append(match)
         return out
 
-    def _numeric_candidates(self, text: str) -> Iterator[_Candidate]:
+    def _numeric_candidates(self, text: str, starts: list[int]) -> Iterator[_Candidate]:
         if "." in text:
-            for m in _DOT.finditer(text):
+            for m in _scan(_DOT, text, starts):
                 yield from self._dot_candidates(m)
         if "/" in text:
             mdy = None
-            for m in _SLASH.finditer(text):
+            for m in _scan(_SLASH, text, starts):
                 if mdy is None:
                     mdy = self.month_first
                 d_txt, m_txt = (m["b"], m["a"]) if mdy else (m["a"], m["b"])
@@ -374,7 +378,7 @@ class DateFinder:
                         (y, month, day), yt, needs_weekday=y is None,
                     )  # fmt: skip
         if "-" in text:
-            for m in _ISO.finditer(text):
+            for m in _scan(_ISO, text, starts):
                 month, day = int(m["m"]), int(m["d"])
                 if _plausible(month, day):
                     yield _Candidate(
@@ -405,20 +409,27 @@ class DateFinder:
                 return
         yield tail
 
-    def _written_candidates(self, text: str) -> Iterator[_Candidate]:
-        names = self.names
-        for i, rx in enumerate(self._written_patterns()):
-            for m in rx.finditer(text):
-                cand = self._day_month(m, names) if i == 0 else self._month_day(m, names)
+    def _written_candidates(self, text: str, starts: list[int]) -> Iterator[_Candidate]:
+        # The month names (and Babel) are needed only once a number stands before a word.
+        for m in _scan(_DAY_MONTH, text, starts):
+            cand = self._day_month(m, self.names)
+            if cand is not None:
+                yield cand
+        if self.language == "en":
+            for m in _MONTH_DAY.finditer(text):
+                cand = self._month_day(m, self.names)
                 if cand is not None:
                     yield cand
 
     def _day_month(self, m: re.Match[str], names: DateNames) -> _Candidate | None:
-        mw = names.month_word(m["mn"])
+        mw, dot_is_month = _month_of(names, m["mn"], m["dot"])
         if mw is None:
             return None
         day = int(m["d"])
         y, yt = _year(m["y"])
+        end = m.end()
+        if m["dot"] and not dot_is_month:  # "1 juni. 2017": the dot ends a sentence
+            y, yt, end = None, None, m.end("mn")
         if m["o"] == ".":
             kind, days = "fi-written", _numeric_token(m["d"], DAY)
         elif m["o"]:
@@ -428,11 +439,11 @@ class DateFinder:
         if not _plausible(mw.month, day):
             return None
         cand = _Candidate(
-            m.start("d"), m.end(), kind, days, _month_tokens(mw), (y, mw.month, day), yt,
+            m.start("d"), end, kind, days, _month_tokens(mw), (y, mw.month, day), yt,
             numeric=False,
         )  # fmt: skip
         if m["d1"] is not None:
-            mw1 = names.month_word(m["mn1"]) if m["mn1"] else mw
+            mw1 = _month_of(names, m["mn1"], m["dot1"])[0] if m["mn1"] else mw
             d1 = int(m["d1"])
             if mw1 is not None and _plausible(mw1.month, d1):
                 start = (None, mw1.month, d1)
@@ -441,14 +452,14 @@ class DateFinder:
         return cand
 
     def _month_day(self, m: re.Match[str], names: DateNames) -> _Candidate | None:
-        mw1 = names.month_word(m["mn"])
-        if mw1 is None:
+        mw1, dot_is_month = _month_of(names, m["mn"], m["dot"])
+        if mw1 is None or (m["dot"] and not dot_is_month):
             return None
         y, yt = _year(m["y"])
         if m["d2"] is None:
             day, mw, o = int(m["d"]), mw1, m["o"]
         else:
-            mw = names.month_word(m["mn2"]) if m["mn2"] else mw1
+            mw = _month_of(names, m["mn2"], m["dot2"])[0] if m["mn2"] else mw1
             if mw is None:
                 return None
             day, o = int(m["d2"]), m["o2"]
@@ -482,8 +493,10 @@ class DateFinder:
                 return "dash"
         if not c.numeric:
             return True
-        window = text[max(0, c.start - 24) : c.start]
-        return not (_TIME_OR_VERSION.search(window) or _TIME_RANGE_HEAD.search(window))
+        if k >= 1 and text[k] in "-–—":  # "9.00–12.10." is a time range
+            return not _TIME_RANGE_HEAD.search(text, max(0, k - 6), k + 1)
+        word = _word_before(text, c.start - 1 if prev.isspace() else c.start)
+        return word is None or text[word[0] : word[1]].lower() not in _NOT_BEFORE_A_DATE
 
     def _right_ok(self, text: str, c: _Candidate) -> bool:
         rest = text[c.end : c.end + 12]
@@ -559,31 +572,35 @@ class DateFinder:
 
     def _weekdays(self, text: str, c: _Candidate) -> tuple[WeekdayWord | None, WeekdayWord | None]:
         """The weekday word(s) naming this date: "ma 6.6.", "ma–ke 6.–8.6.", "6.6. (ti)"."""
-        origin = max(0, c.start - 40)
-        window, after = text[origin : c.start], text[c.end : c.end + 24]
-        hint_before = _WEEKDAY_HINT_BEFORE.search(window)
-        hint_after = _WEEKDAY_HINT_AFTER.match(after)
-        if not (hint_before or hint_after):
-            return None, None
-        before_rx, after_rx = self._weekday_patterns()
-        m = before_rx.search(window) if hint_before else None
+        k = c.start
+        if k > 0 and text[k - 1].isspace():
+            k -= 1
+            if text[max(0, k - 4) : k].lower() in (" den", " the"):
+                k -= 4
+            if k > 0 and text[k - 1] == ",":
+                k -= 1
+            last = self._weekday_at(text, _word_before(text, k))
+            if last is not None:
+                p = last.start
+                p -= text[p - 1 : p] == " "
+                if text[p - 1 : p] in ("-", "–", "—"):
+                    p -= 1
+                    p -= text[p - 1 : p] == " "
+                    first = self._weekday_at(text, _word_before(text, p))
+                    if first is not None:  # "ma–ke 6.–8.6."; with one date, "ke" names it
+                        return (first, last) if c.start_ymd is not None else (last, None)
+                return last, None
+        m = _WEEKDAY_AFTER.match(text, c.end) if "(" in text[c.end : c.end + 3] else None
         if m:
-            w, w2 = self._word(m, "w", origin), self._word(m, "w2", origin)
-            if w2 is not None and c.start_ymd is None:
-                return w2, None  # "ma–ke 6.6.": the word next to the date names it
-            return w, w2
-        m = after_rx.match(after) if hint_after else None
-        if m:
-            return self._word(m, "w", c.end), None
+            return self._weekday_at(text, m.span("w")), None
         return None, None
 
-    def _word(self, m: re.Match[str], group: str, offset: int) -> WeekdayWord | None:
-        if m[group] is None:
+    def _weekday_at(self, text: str, span: tuple[int, int] | None) -> WeekdayWord | None:
+        if span is None:
             return None
-        weekday = self.names.weekday_of(m[group])
-        if weekday is None:
-            return None
-        return WeekdayWord(offset + m.start(group), offset + m.end(group), m[group], weekday)
+        word = text[span[0] : span[1]]
+        weekday = self.names.weekday_of(word)
+        return None if weekday is None else WeekdayWord(span[0], span[1], word, weekday)
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -600,6 +617,15 @@ class DateFinder:
 
 DAY = ("d", "dd")
 MONTH = ("M", "MM")
+
+
+def _month_of(names: DateNames, word: str, dot: str | None) -> tuple[MonthWord | None, bool]:
+    """The month a word names, and whether a dot after it belongs to it ("kesäk.", "jan.")."""
+    if dot:
+        mw = names.month_word(word + ".")
+        if mw is not None:
+            return mw, True
+    return names.month_word(word), False
 
 
 def _month_tokens(mw: MonthWord) -> frozenset[str]:
