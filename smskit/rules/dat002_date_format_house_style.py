@@ -38,9 +38,7 @@ from dataclasses import dataclass
 
 from smskit.findings import Fix, Problem, Severity
 from smskit.model import Campaign
-from smskit.rules._dates import campaign_dates, date_edit
 from smskit.rules.base import Context
-from smskit.text.date_format import PatternError, follows
 
 CODE = "DAT002"
 NAME = "date-format-house-style"
@@ -55,6 +53,10 @@ class Options:
 
 
 def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Problem]:
+    # Imported on first use: `smskit rules` and `smskit explain` need none of it.
+    from smskit.rules._dates import campaign_dates, date_edit
+    from smskit.text.date_format import PatternError, follows
+
     cd = campaign_dates(campaign, ctx)
     if cd.error:
         yield Problem(cd.error, at=campaign.node("locale").start)

@@ -27,9 +27,7 @@ from collections.abc import Iterator
 
 from smskit.findings import Problem, Severity
 from smskit.model import Campaign
-from smskit.rules._dates import campaign_dates
 from smskit.rules.base import Context
-from smskit.text.dates import impossible_reason
 
 CODE = "DAT003"
 NAME = "date-impossible"
@@ -38,6 +36,10 @@ SCOPE = "campaign"
 
 
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
+    # Imported on first use: `smskit rules` and `smskit explain` need none of it.
+    from smskit.rules._dates import campaign_dates
+    from smskit.text.dates import impossible_reason
+
     cd = campaign_dates(campaign, ctx)
     for fd in cd.dates:
         m, msg = fd.match, fd.message

@@ -31,9 +31,7 @@ from datetime import date
 
 from smskit.findings import Edit, Fix, Problem, Severity
 from smskit.model import Campaign
-from smskit.rules._dates import campaign_dates
 from smskit.rules.base import Context
-from smskit.text.dates import ENGLISH_WEEKDAYS, WeekdayWord
 
 CODE = "DAT004"
 NAME = "weekday-mismatch"
@@ -51,6 +49,10 @@ def _as_date(y: int | None, m: int, d: int) -> date | None:
 
 
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
+    # Imported on first use: `smskit rules` and `smskit explain` need none of it.
+    from smskit.rules._dates import campaign_dates
+    from smskit.text.dates import ENGLISH_WEEKDAYS, WeekdayWord
+
     cd = campaign_dates(campaign, ctx)
     for fd in cd.dates:
         m, msg = fd.match, fd.message

@@ -29,7 +29,6 @@ from datetime import date
 
 from smskit.findings import Problem, Severity
 from smskit.model import Campaign
-from smskit.rules._dates import campaign_dates
 from smskit.rules.base import Context
 
 CODE = "DAT005"
@@ -39,6 +38,9 @@ SCOPE = "campaign"
 
 
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
+    # Imported on first use: `smskit rules` and `smskit explain` need none of it.
+    from smskit.rules._dates import campaign_dates
+
     cd = campaign_dates(campaign, ctx)
     send = cd.send_date
     if send is None:

@@ -309,6 +309,15 @@ def consistency(matches: Sequence[DateMatch], house: DatePattern) -> Consistency
     """
     if not matches:
         return None
+    first = matches[0]
+    if all(m.families == first.families for m in matches[1:]):
+        years = {m.year_token for m in matches} - {None}
+        if len(years) <= 1:  # the usual case: every date written alike
+            year = next(iter(years), house.year or "yyyy")
+            if house.family in first.families:
+                return Consistency(house.family, year, ())
+            if len(first.families) == 1:
+                return Consistency(next(iter(first.families)), year, ())
     counts: Counter[DatePattern] = Counter()
     for m in matches:
         counts.update(m.families)

@@ -18,7 +18,6 @@ is loaded only when a number stands next to a word.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -147,6 +146,12 @@ def _date(y: int | None, m: int, d: int) -> date | None:
         return None
 
 
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
 def impossible_reason(year: int | None, month: int, day: int) -> str | None:
     """Why (year, month, day) is not a date, in words; None when it is one.
 
@@ -155,7 +160,7 @@ def impossible_reason(year: int | None, month: int, day: int) -> str | None:
     if not 1 <= month <= 12:
         return f"there is no month {month}"
     name = ENGLISH_MONTHS[month - 1]
-    longest = calendar.monthrange(2000 if year is None else year, month)[1]
+    longest = _days_in_month(2000 if year is None else year, month)
     if day < 1:
         return "there is no day 0"
     if day <= longest:
@@ -308,6 +313,7 @@ class DateFinder:
         self.pack = pack or {}
         self._names: DateNames | None = None
         self._mdy: bool | None = None
+        self._house: dict[str, DatePattern] = {}
 
     # -- lazily built tables -----------------------------------------------------------------
 
@@ -606,7 +612,10 @@ class DateFinder:
 
     def house(self, override: str = "") -> DatePattern:
         """The house pattern of this finder's locale (see ``date_format.house_pattern``)."""
-        return house_pattern(self.locale, self.pack, override)
+        pattern = self._house.get(override)
+        if pattern is None:
+            pattern = self._house[override] = house_pattern(self.locale, self.pack, override)
+        return pattern
 
     def render(self, match: DateMatch, pattern: DatePattern, year: int | None = None) -> str | None:
         """``match`` written in ``pattern``, month names from this locale; None if the year is
