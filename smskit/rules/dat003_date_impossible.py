@@ -52,7 +52,7 @@ def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem
             what = f"the {which} day of the range {m.text}" if m.is_range else m.text
             read = ""
             if m.year is None and y is not None:
-                read = f" (read as {y}, the year the campaign is sent)"
+                read = f" (read as {y} from send_at)"
             yield Problem(
                 f"{what} in message '{msg.id}' is not a date{read}: {reason}; "
                 "write the day that was meant",

@@ -73,7 +73,7 @@ def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem
             said = ENGLISH_WEEKDAYS[word.weekday]
             is_ = ENGLISH_WEEKDAYS[actual]
             written = cd.write_house(y, mo, d)
-            read = f" (read as {written}, the year of send_at)" if m.year is None else ""
+            read = f" (read as {written} from send_at)" if m.year is None else ""
             right = cd.finder.names.weekday_like(word.text, actual)
             advice = f"write '{right}'" if right else f"name {is_}"
             fix = None

@@ -56,12 +56,12 @@ def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem
             continue
         sent = cd.write_house(send.year, send.month, send.day)
         read = f" (read as {cd.write_house(year, m.month, m.day)})" if m.year is None else ""
-        what = f"the range {m.text} ends" if m.is_range else f"the date {m.text} is"
+        what = f"the range {m.text}" if m.is_range else f"the date {m.text}"
         days = (send - last).days
         yield Problem(
-            f"{what}{read} {days} day{'s' if days != 1 else ''} before the campaign is sent "
-            f"({sent}, send_at) in message '{msg.id}': customers read about a day that has "
-            "passed; update the date or the send time",
+            f"{what}{read} in message '{msg.id}' {'ends' if m.is_range else 'is'} {days} "
+            f"day{'s' if days != 1 else ''} before the campaign is sent (send_at {sent}): "
+            "customers read about a day that has passed; update the date or the send time",
             at=msg.mark_at(m.start),
             end=msg.mark_at(m.end),
             message_id=msg.id,
