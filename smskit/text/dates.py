@@ -12,8 +12,9 @@ Not dates: times (klo 9.30, 9.00–17.00), prices (9,90 €, 19.90), decimals (1
 phone numbers, versions (v2.1.3, iOS 16.4), percentages, IP addresses, order numbers, URLs.
 A year-less slash date ("6/1") counts only with a weekday word, since "1/2" is usually a half.
 
-The scan is cheap for texts without dates: no digit, no scan; Babel (month and weekday names)
-is loaded only when a number stands next to a word.
+The scan is cheap for texts without dates: the patterns are tried only where a run of digits
+starts, and Babel (month and weekday names) is loaded only when a number stands before a word
+or a date after one.
 """
 
 from __future__ import annotations
@@ -44,29 +45,10 @@ __all__ = [
     "might_contain_date",
 ]
 
-ENGLISH_WEEKDAYS = (
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-)
-ENGLISH_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+# For messages to the marketer, who reads them in English.
+ENGLISH_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+                  "September", "October", "November", "December")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,10 +386,11 @@ class DateFinder:
             d1 = int(m["d1"])
             m1 = int(m["m1"]) if m["m1"] else month
             start = (_year(m["y1"])[0], m1, d1)
-            days &= _numeric_token(m["d1"], DAY)
+            # Both days show the padding ("01.–03.6."); if they disagree, the last one decides.
+            days = days & _numeric_token(m["d1"], DAY) or days
             if m["m1"]:
-                months &= _numeric_token(m["m1"], MONTH)
-            if _plausible(m1, d1) and _ordered(start, tail.ymd) and days and months:
+                months = months & _numeric_token(m["m1"], MONTH) or months
+            if _plausible(m1, d1) and _ordered(start, tail.ymd):
                 yield replace(
                     tail, start=m.start(), days=days, months=months, start_ymd=start,
                     dash=m["dash"],
