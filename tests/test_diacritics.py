@@ -231,6 +231,16 @@ def test_fallback_uses_the_same_word_written_with_dots_elsewhere():
     assert not any(h.voikko for h in hits)
 
 
+def test_fallback_settled_cache_skips_words_but_keeps_results():
+    text = "Palvelu toimii taas, kiitos kaikille. Hyvaa iltaa ja tervetuloa {name}!"
+    settled: set[str] = set()
+    first = find_lost_diacritics(text, "fi", voikko=False, settled=settled)
+    assert {"Palvelu", "toimii", "taas", "kiitos"} <= settled
+    assert "Hyvaa" not in settled
+    assert find_lost_diacritics(text, "fi", voikko=False, settled=settled) == first
+    assert [h.word for h in first] == ["Hyvaa"]
+
+
 def test_fallback_finds_vowel_harmony_violations():
     hits = find_lost_diacritics("Hyvaa iltaa, tyossa nayttaa kiirettä.", "fi", voikko=False)
     assert _words(hits) == [("Hyvaa", "Hyvää"), ("tyossa", "työssä"), ("nayttaa", "näyttää")]

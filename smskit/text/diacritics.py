@@ -231,7 +231,7 @@ def diacritic_candidates(word: str, language: str) -> Iterator[tuple[int, str]]:
 
 @lru_cache(maxsize=1 << 15)
 def _voikko_restorations(word: str) -> tuple[str, ...]:
-    # Every Voikko-accepted restoration with the fewest changes ("" tuple when none).
+    # Every Voikko-accepted restoration with the fewest changes (empty when there is none).
     if spell(word):
         return ()
     tries, best_k, found = 0, None, []
