@@ -42,6 +42,7 @@ test: $(STAMP) voikko lint
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) voikko
+	$(BIN)/python -m compileall -q smskit
 	$(BIN)/python -m bench
 
 clean:
