@@ -44,7 +44,13 @@ CONFIG_NAMES = ("smskit.yml", ".smskit.yml")
 DEFAULT_PACKS = ("default", "fi", "sv", "en")
 
 # Keys a locale block in a pack may hold; rules that read locale data add theirs here.
-LOCALE_KEYS: set[str] = {"date_format"}
+LOCALE_KEYS: set[str] = {
+    "date_format",
+    "months",
+    "weekdays",
+    "diacritic_words",  # ENC001: words with ä/ö/å, so their stripped forms are recognised
+    "no_diacritics_words",  # ENC001: words right without ä/ö/å (loanwords, names)
+}
 BRAND_KEYS: set[str] = {"signoff", "aliases"}
 # Sign-offs, replies and opt-outs (SIG001-SIG003, SND001, OPT001).
 LOCALE_KEYS |= {
@@ -308,10 +314,25 @@ def _merge_block(
         )
     for key, value in block.items():
         _check_value(key, value, path, f"{what} '{name}'")
-    target = into.setdefault(name, {})
+    if what == "locale":
+        from smskit.text.date_names import DatePackError, check_pack
+
+        try:
+            check_pack(name, block)
+        except DatePackError as e:
+            raise ConfigError(f"{path}: {e}") from None
+    _merge_into(into.setdefault(name, {}), block)
+
+
+def _merge_into(target: dict[str, Any], block: dict[str, Any]) -> None:
     for key, value in block.items():
-        # Lists extend (a team adds its phrases), everything else replaces.
+        # Lists extend (a team adds its phrases), mappings merge key by key (a team adds the
+        # forms of one month), everything else replaces.
         if isinstance(value, list) and isinstance(target.get(key), list):
             target[key] = [*target[key], *(v for v in value if v not in target[key])]
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            merged = dict(target[key])
+            _merge_into(merged, value)
+            target[key] = merged
         else:
             target[key] = value
