@@ -67,12 +67,11 @@ class PhraseMatcher:
     def finditer(self, text: str) -> list[re.Match[str]]:
         if self.pattern is None:
             return []
-        blocked = [m.span() for m in self.exceptions.finditer(text)] if self.exceptions else []
-        return [
-            m
-            for m in self.pattern.finditer(text)
-            if not any(s < m.end() and m.start() < e for s, e in blocked)
-        ]
+        found = list(self.pattern.finditer(text))
+        if not found or self.exceptions is None:
+            return found
+        blocked = [m.span() for m in self.exceptions.finditer(text)]
+        return [m for m in found if not any(s < m.end() and m.start() < e for s, e in blocked)]
 
     def search(self, text: str) -> re.Match[str] | None:
         found = self.finditer(text)
