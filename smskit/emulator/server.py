@@ -26,6 +26,7 @@ import os
 import random
 import re
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -370,6 +371,9 @@ class _Handler(BaseHTTPRequestHandler):
         emu = self.server.emulator
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if len(raw) < length:  # the client went away mid-request: nothing happened
+            self.close_connection = True
+            return
         if emu.latency:
             time.sleep(emu.latency)
         if not emu.authorized(self.headers.get("Authorization")):
@@ -446,6 +450,13 @@ class _HTTPServer(ThreadingHTTPServer):
         super().__init__(*args, **kwargs)
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that disconnects (or is killed) mid-request is routine here, not an error.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
     def track(self, conn: socket.socket, opened: bool) -> None:
         with self._open_lock:

@@ -1,0 +1,248 @@
+"""The one module that talks to Twilio, through the official ``twilio`` package.
+
+``twilio`` is imported here and only when a client is made, so ``smskit check`` never pays for
+it. Each call's outcome is classified for the engine: accepted, rejected (a permanent error
+with Twilio's code), throttled (429 / 20429: safe to retry), unreachable (the connection was
+never made: nothing sent), fatal (credentials or account wrong: stop), or unknown (a timeout,
+a dropped connection or a 5xx: Twilio may have created the message, so it is looked up before
+anything is sent again).
+
+Credentials come from ``TWILIO_ACCOUNT_SID`` with ``TWILIO_AUTH_TOKEN``, or with
+``TWILIO_API_KEY`` and ``TWILIO_API_SECRET``; the base URL from ``SMSKIT_TWILIO_BASE_URL`` (the
+emulator, for instance). The secret is kept out of reprs, messages and logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from smskit.send.errors import SendError, explain
+
+BASE_URL_ENV = "SMSKIT_TWILIO_BASE_URL"
+LOOKUP_SKEW = timedelta(minutes=5)  # clocks differ; the body and number still have to match
+
+_log = logging.getLogger("smskit.twilio")
+_log.setLevel(logging.WARNING)  # twilio-python logs every request at INFO
+
+
+@dataclass(frozen=True)
+class Credentials:
+    account_sid: str
+    username: str  # the account SID, or an API key SID
+    secret: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return f"Credentials({self.account_sid}, {self.username}, secret=***)"
+
+
+def credentials_from_env(env: Mapping[str, str] | None = None) -> Credentials:
+    env = os.environ if env is None else env
+    sid = env.get("TWILIO_ACCOUNT_SID", "").strip()
+    key, key_secret = env.get("TWILIO_API_KEY", "").strip(), env.get("TWILIO_API_SECRET", "")
+    token = env.get("TWILIO_AUTH_TOKEN", "")
+    if not sid:
+        raise SendError(
+            "set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and "
+            "TWILIO_API_SECRET) to send"
+        )
+    if key and key_secret:
+        return Credentials(sid, key, key_secret)
+    if token:
+        return Credentials(sid, sid, token)
+    raise SendError(
+        "TWILIO_ACCOUNT_SID is set but no secret: set TWILIO_AUTH_TOKEN, or TWILIO_API_KEY "
+        "and TWILIO_API_SECRET"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    kind: str  # accepted | rejected | throttled | unreachable | unknown | fatal
+    sid: str | None = None
+    status: str | None = None
+    code: int | None = None
+    message: str | None = None
+    from_: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    sid: str
+    status: str
+    error_code: int | None
+
+
+def to_utc(when: datetime) -> datetime:
+    """twilio-python writes ``send_at`` with a "Z" but does not convert it: we do."""
+    if when.tzinfo is None:
+        raise ValueError("send_at must carry a UTC offset")
+    return when.astimezone(UTC)
+
+
+class TwilioAdapter:
+    def __init__(
+        self,
+        credentials: Credentials,
+        base_url: str | None = None,
+        *,
+        timeout: float = 15.0,
+        pool_size: int = 32,
+    ) -> None:
+        import requests
+        from requests.adapters import HTTPAdapter
+        from twilio.http.http_client import TwilioHttpClient
+        from twilio.rest import Client
+
+        self._requests = requests
+        http = TwilioHttpClient(timeout=timeout, logger=_log)
+        assert http.session is not None
+        # No transport-level retries: a retried POST could send an SMS twice.
+        for scheme in ("http://", "https://"):
+            http.session.mount(
+                scheme, HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+            )
+        self.client = Client(
+            credentials.username,
+            credentials.secret,
+            account_sid=credentials.account_sid,
+            http_client=http,
+        )
+        base_url = base_url or os.environ.get(BASE_URL_ENV) or None
+        if base_url:
+            self.client.api.base_url = base_url.rstrip("/")
+        self.base_url = self.client.api.base_url
+        self.account_sid = credentials.account_sid
+
+    # -- sending
+    def create(
+        self,
+        to: str,
+        body: str,
+        *,
+        from_: str | None = None,
+        messaging_service_sid: str | None = None,
+        send_at: datetime | None = None,
+        status_callback: str | None = None,
+    ) -> Outcome:
+        kwargs: dict[str, Any] = {"to": to, "body": body}
+        if messaging_service_sid:
+            kwargs["messaging_service_sid"] = messaging_service_sid
+        else:
+            kwargs["from_"] = from_
+        if send_at is not None:
+            kwargs["schedule_type"] = "fixed"
+            kwargs["send_at"] = to_utc(send_at)
+        if status_callback:
+            kwargs["status_callback"] = status_callback
+        try:
+            msg = self.client.messages.create(**kwargs)
+        except Exception as exc:  # classified below; anything unforeseen is "unknown"
+            return self._failure(exc)
+        return Outcome("accepted", sid=msg.sid, status=msg.status, from_=msg.from_)
+
+    def _failure(self, exc: Exception) -> Outcome:
+        from twilio.base.exceptions import TwilioRestException
+
+        if isinstance(exc, TwilioRestException):
+            status, code = int(exc.status or 0), exc.code
+            text = str(exc.msg or "")
+            if status == 429 or code == 20429:
+                return Outcome("throttled", code=20429, message=text)
+            if status >= 500:
+                return Outcome("unknown", code=code, message=f"HTTP {status} {text}".strip())
+            if status in (401, 403) or code == 20003:
+                return Outcome("fatal", code=code or 20003, message=explain(20003))
+            if status == 404:
+                return Outcome("fatal", code=code or 20404, message=explain(20404))
+            return Outcome("rejected", code=code, message=text)
+        requests = self._requests
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return Outcome("unreachable", message="could not connect (timeout)")
+        if isinstance(exc, requests.exceptions.ConnectionError) and _never_connected(exc):
+            return Outcome("unreachable", message="could not connect")
+        if isinstance(exc, requests.exceptions.Timeout):
+            return Outcome("unknown", message="no answer in time")
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            return Outcome("unknown", message="the connection was dropped before an answer")
+        return Outcome("unknown", message=type(exc).__name__)
+
+    # -- looking up
+    def find(
+        self,
+        to: str,
+        body: str,
+        *,
+        since: datetime,
+        from_: str | None = None,
+        exclude: set[str] | frozenset[str] = frozenset(),
+    ) -> Found | None:
+        """The message with this recipient and body created since ``since``, if Twilio has it.
+
+        Twilio lists newest first. We filter by To (and From) and walk back to the attempt time
+        by ``date_created`` rather than filtering on DateSent: a message still queued or
+        scheduled has no ``date_sent`` yet, and a DateSent filter would miss it.
+        Raises ``LookupFailed`` when Twilio cannot be asked.
+        """
+        from twilio.base.exceptions import TwilioRestException
+
+        floor = since - LOOKUP_SKEW
+        try:
+            page = self.client.messages.page(to=to, from_=from_ if from_ else None, page_size=100)
+            while page is not None:
+                for msg in page:
+                    if msg.date_created is not None and msg.date_created < floor:
+                        return None
+                    if msg.body == body and msg.sid not in exclude:
+                        return Found(msg.sid, msg.status, msg.error_code)
+                page = page.next_page()
+        except TwilioRestException as exc:
+            outcome = self._failure(exc)
+            raise LookupFailed(outcome) from None
+        except self._requests.exceptions.RequestException as exc:
+            raise LookupFailed(self._failure(exc)) from None
+        return None
+
+    def fetch(self, sid: str) -> Found | Outcome:
+        """The message's current status, or the failure Outcome."""
+        try:
+            msg = self.client.messages(sid).fetch()
+        except Exception as exc:
+            return self._failure(exc)
+        return Found(msg.sid, msg.status, msg.error_code)
+
+    def close(self) -> None:
+        session = getattr(self.client.http_client, "session", None)
+        if session is not None:
+            session.close()
+
+
+class LookupFailed(Exception):
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.message or outcome.kind)
+        self.outcome = outcome
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """True when the TCP connection was never established (so nothing reached Twilio)."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        name = type(e).__name__
+        if name in ("NewConnectionError", "ConnectionRefusedError", "NameResolutionError"):
+            return True
+        todo.extend([e.__cause__, e.__context__, getattr(e, "reason", None)])
+        todo.extend(a for a in getattr(e, "args", ()) if isinstance(a, BaseException))
+    return False
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
