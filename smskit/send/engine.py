@@ -54,9 +54,9 @@ class SendOptions:
     lookup_grace: float = 3.0  # seconds between an unknown outcome and its lookup
     max_lookups: int = 8
     max_throttle_retries: int = 10
-    backoff_base: float = 0.5
+    backoff_base: float = 0.25
     backoff_cap: float = 30.0
-    max_unreachable: int = 20
+    max_unreachable: int = 10  # consecutive failures to connect before the run stops
     max_active: int = 50_000  # recipients in progress at once (bounds memory)
     price_per_segment: float = DEFAULT_PRICE_PER_SEGMENT
     currency: str = "USD"
@@ -313,7 +313,7 @@ class Engine:
             due = max(due or 0.0, chain.prev_time + self.o.interval.total_seconds())
         now = time.time()
         task = _Task(chain, d, new=new)
-        if due is None or due <= now + 0.5:
+        if due is None or due <= now + 0.005:
             self.ready.append(task)
             return
         ahead = timedelta(seconds=due - now)
@@ -482,7 +482,10 @@ class Engine:
                 self.stats["pending"] += 1
                 self.active -= 1  # left for the next run
                 return
-            self._later(task, now + self._backoff(task.tries))
+            delay = self._backoff(task.tries)
+            if out.kind == "unreachable":
+                delay = min(delay, 2.0)  # a short outage should not stall the run for long
+            self._later(task, now + delay)
         elif out.kind == "fatal":
             self._stage(task, state="pending", error_code=out.code, error_message=out.message)
             self._stop(out.message or explain(out.code))
