@@ -136,6 +136,7 @@ class Journal:
         self.path = Path(path)
         self.readonly = readonly
         self._staged: list[tuple[str, tuple[Any, ...]]] = []
+        self._update_sql: dict[tuple[str, ...], str] = {}
         self._lock_fd: int | None = None
         if readonly and not self.path.exists():
             raise JournalError(f"no journal at {self.path}: nothing has been sent from here yet")
@@ -372,15 +373,15 @@ class Journal:
     # -- writing
     def stage(self, campaign: str, recipient: str, message_id: str, **fields: Any) -> None:
         """Stage an update of one row (committed by the next ``flush`` or ``claim``)."""
-        fields["updated_at"] = time.time()
-        cols = ", ".join(f"{k} = ?" for k in fields)
-        self._staged.append(
-            (
+        names = tuple(fields)
+        sql = self._update_sql.get(names)
+        if sql is None:
+            cols = ", ".join(f"{k} = ?" for k in (*names, "updated_at"))
+            sql = self._update_sql[names] = (
                 f"UPDATE deliveries SET {cols} WHERE campaign = ? AND recipient = ? "
-                "AND message_id = ?",
-                (*fields.values(), campaign, recipient, message_id),
+                "AND message_id = ?"
             )
-        )
+        self._staged.append((sql, (*fields.values(), time.time(), campaign, recipient, message_id)))
 
     def stage_new(self, d: Delivery, state: str, **fields: Any) -> None:
         """Stage a row that is decided without a request (waiting, opted out...)."""
@@ -410,26 +411,34 @@ class Journal:
         comes with the time it is to be scheduled for through Twilio, if any.
         """
         claimed: list[bool] = []
+        rows = [
+            (
+                d.campaign,
+                d.to,
+                d.message_id,
+                d.message_index,
+                body_hash(d.body),
+                d.segments,
+                now,
+                now,
+                now,
+                send_at,
+            )
+            for d, send_at in new
+        ]
+        staged, self._staged = self._staged, []
         try:
             self._db.execute("BEGIN IMMEDIATE")
-            self._apply_staged()
-            for d, send_at in new:
-                values = _new_row(
-                    d,
-                    "attempting",
-                    {
-                        "attempts": 1,
-                        "first_attempt_at": now,
-                        "last_attempt_at": now,
-                        "send_at": send_at,
-                    },
-                )
-                cur = self._db.execute(
-                    f"INSERT INTO deliveries ({', '.join(values)}) VALUES "
-                    f"({', '.join('?' * len(values))}) ON CONFLICT DO NOTHING",
-                    tuple(values.values()),
-                )
-                claimed.append(cur.rowcount == 1)
+            self._apply(staged)
+            before = self._db.total_changes
+            self._db.executemany(_CLAIM_SQL, rows)
+            if self._db.total_changes - before == len(rows):
+                claimed = [True] * len(rows)
+            else:  # some rows already existed: redo one by one to learn which
+                self._db.execute("ROLLBACK")
+                self._db.execute("BEGIN IMMEDIATE")
+                self._apply(staged)
+                claimed = [self._db.execute(_CLAIM_SQL, row).rowcount == 1 for row in rows]
             for d, send_at in again:
                 cur = self._db.execute(
                     "UPDATE deliveries SET state = 'attempting', attempts = attempts + 1, "
@@ -465,8 +474,25 @@ class Journal:
 
     def _apply_staged(self) -> None:
         staged, self._staged = self._staged, []
-        for sql, args in staged:
-            self._db.execute(sql, args)
+        self._apply(staged)
+
+    def _apply(self, staged: list[tuple[str, tuple[Any, ...]]]) -> None:
+        # Runs of the same statement go in one executemany; order between runs is kept.
+        i = 0
+        while i < len(staged):
+            sql = staged[i][0]
+            j = i
+            while j < len(staged) and staged[j][0] == sql:
+                j += 1
+            self._db.executemany(sql, [args for _, args in staged[i:j]])
+            i = j
+
+
+_CLAIM_SQL = (
+    "INSERT INTO deliveries (campaign, recipient, message_id, message_index, body_hash, segments, "
+    "state, attempts, updated_at, first_attempt_at, last_attempt_at, send_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, 'attempting', 1, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
 
 
 def _new_row(d: Delivery, state: str, fields: dict[str, Any]) -> dict[str, Any]:

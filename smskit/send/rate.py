@@ -20,16 +20,19 @@ def default_rate(sender: str | None, messaging_service: str | None = None) -> fl
     """The rate Twilio allows a sender by default (a Messaging Service's pool is unknown)."""
     if messaging_service:
         return MESSAGING_SERVICE_RATE
+    from smskit.sender import sender_kind
+
     sender = (sender or "").strip()
-    if sender.isdigit() and 3 <= len(sender) <= 8:
+    kind = sender_kind(sender) if sender else "alphanumeric"
+    if kind == "short-code":
         return SHORT_CODE_RATE
+    if kind == "alphanumeric":
+        return ALPHANUMERIC_RATE
     if _TOLL_FREE.fullmatch(sender):
         return TOLL_FREE_RATE
     if sender.startswith("+1"):
         return US_LONG_CODE_RATE
-    if sender.startswith("+"):
-        return INTERNATIONAL_LONG_CODE_RATE
-    return ALPHANUMERIC_RATE
+    return INTERNATIONAL_LONG_CODE_RATE
 
 
 class Pacer:
