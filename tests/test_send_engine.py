@@ -435,10 +435,24 @@ def test_pacer_spaces_sends_by_segments():
     assert pacer.wait_time() == pytest.approx(0.2)
     now[0] += 0.2
     assert pacer.wait_time() == 0
-    now[0] += 60  # idle time is not banked as a burst
-    pacer.take(1)
-    assert pacer.wait_time() == pytest.approx(0.1)
+    now[0] += 60  # a minute idle: only catch_up (0.25 s) of it may be made good at once
+    immediate = 0
+    while pacer.wait_time() == 0:
+        pacer.take(1)
+        immediate += 1
+    assert immediate == 3
+    assert pacer.wait_time() == pytest.approx(0.05)
     assert Pacer(None).wait_time() == 0
+
+
+def test_pacer_makes_good_a_late_wakeup():
+    now = [0.0]
+    pacer = Pacer(10.0, clock=lambda: now[0])
+    for _ in range(100):  # the sender always wakes 30 ms late
+        now[0] += pacer.wait_time() + 0.03
+        pacer.take(1)
+    # 100 sends at 10/s take 10 s of schedule, not 13 s
+    assert now[0] == pytest.approx(10.0, abs=0.3)
 
 
 @pytest.mark.parametrize(

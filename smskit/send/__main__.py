@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SendError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
     if a.json:
         out = asdict(summary)
         out["complete"] = summary.complete

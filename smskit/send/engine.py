@@ -84,7 +84,9 @@ class SendSummary:
     def complete(self) -> bool:
         """Nothing is left to send, wait for, or resolve."""
         open_states = ("attempting", "unknown", "pending", "waiting")
-        return not self.dry_run and not any(self.counts.get(s) for s in open_states)
+        if self.dry_run or self.interrupted:
+            return False
+        return not any(self.counts.get(s) for s in open_states)
 
     def table(self) -> list[tuple[str, int, str]]:
         """(state, count, meaning) rows for a summary table."""
@@ -113,7 +115,7 @@ class _Chain:
     prev_time: float | None = None  # when the previous message goes out (epoch seconds)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Task:
     chain: _Chain
     d: Delivery
@@ -168,6 +170,7 @@ class Engine:
         self.resume = journal.has_rows(campaign_key)
         self.rng = random.Random()
         self.next_due: float | None = None
+        self.unsent: set[_Task] = set()
 
     # -- the coordinator loop
     def run(self) -> None:
@@ -210,6 +213,8 @@ class Engine:
         except KeyboardInterrupt:
             self.stopping = True
             self.stats["interrupted"] = 1
+            for task in self.unsent:  # claimed, but the request never left
+                self._stage(task, state="pending", error_message="interrupted before sending")
             self._finish_inflight(timeout=10.0)
             raise
         except _Abort:
@@ -362,7 +367,9 @@ class Engine:
             claimed = self.journal.claim(
                 [(t.d, t.send_at) for t in new], [(t.d, t.send_at) for t in again], now
             )
-            for task, ok in zip(new + again, claimed, strict=True):
+            pairs = list(zip(new + again, claimed, strict=True))
+            self.unsent.update(task for task, ok in pairs if ok)
+            for task, ok in pairs:
                 if not ok:
                     # Another delivery of the plan already holds this row: never send twice.
                     self.stats["duplicate"] += 1
@@ -371,6 +378,9 @@ class Engine:
                     continue
                 task.new = False
                 task.first_attempt = task.first_attempt or now
+                # Out of ``unsent`` before it is handed over: an interrupt between the two
+                # leaves the row "attempting" (looked up later), never wrongly "pending".
+                self.unsent.discard(task)
                 self.inflight += 1
                 pool.submit(self._send_worker, task)
         if lookups:
@@ -678,7 +688,7 @@ def _summary(
 ) -> SendSummary:
     counts = journal.counts(key)
     segments = journal.segments(key)
-    waiting = [r.not_before for r in journal.iter_rows(key, ["waiting"]) if r.not_before]
+    due = journal.next_due(key)
     stats = dict(engine.stats) if engine else {}
     accepted = stats.get("sent", 0) + stats.get("scheduled", 0)
     return SendSummary(
@@ -690,7 +700,7 @@ def _summary(
         estimated_cost=round(segments * o.price_per_segment, 4),
         currency=o.currency,
         elapsed=elapsed,
-        next_due=datetime.fromtimestamp(min(waiting), UTC) if waiting else None,
+        next_due=datetime.fromtimestamp(due, UTC) if due else None,
         rate=accepted / elapsed if elapsed > 0 else None,
     )
 

@@ -322,6 +322,14 @@ class Journal:
         ).fetchone()
         return int(row[0])
 
+    def next_due(self, campaign: str) -> float | None:
+        """The earliest time a waiting delivery comes due (epoch seconds)."""
+        row = self._run(
+            "SELECT min(not_before) FROM deliveries WHERE campaign = ? AND state = 'waiting'",
+            (campaign,),
+        ).fetchone()
+        return row[0] if row else None
+
     def status_counts(self, campaign: str) -> dict[str, int]:
         return dict(
             self._run(
@@ -450,10 +458,12 @@ class Journal:
                 )
                 claimed.append(cur.rowcount == 1)
             self._db.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
+        except BaseException as exc:  # Ctrl-C included: never leave a transaction open
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
-            raise _journal_error(self.path, exc) from None
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise _journal_error(self.path, exc) from None
+            raise
         return claimed
 
     def flush(self) -> None:
@@ -463,10 +473,12 @@ class Journal:
             self._db.execute("BEGIN IMMEDIATE")
             self._apply_staged()
             self._db.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
+        except BaseException as exc:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
-            raise _journal_error(self.path, exc) from None
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise _journal_error(self.path, exc) from None
+            raise
 
     @property
     def staged(self) -> int:

@@ -39,14 +39,16 @@ class Pacer:
     """Spaces sends so that segments per second never exceed ``rate`` (None: no limit).
 
     Each send of n segments occupies n/rate seconds of the schedule; a send may start when
-    the schedule has caught up with the clock. There is no burst allowance beyond one send,
-    so the rate measured over any minute is the configured one.
+    the schedule has caught up with the clock. A sender that wakes up late may catch up on at
+    most ``catch_up`` seconds of schedule, so oversleeping does not lower the rate, while an
+    idle sender never banks a burst: the rate measured over any minute is the configured one.
     """
 
-    def __init__(self, rate: float | None, clock=time.monotonic) -> None:
+    def __init__(self, rate: float | None, clock=time.monotonic, catch_up: float = 0.25) -> None:
         if rate is not None and rate <= 0:
             raise ValueError("the rate must be a positive number of segments per second")
         self.rate = rate
+        self.catch_up = catch_up
         self._clock = clock
         self._next = clock()
 
@@ -60,5 +62,5 @@ class Pacer:
         if self.rate is None:
             return
         now = self._clock()
-        # An idle pacer does not bank unused time: that would allow a burst later.
-        self._next = max(self._next, now) + max(segments, 1) / self.rate
+        # Lateness up to catch_up is made good; an idle pacer does not bank more than that.
+        self._next = max(self._next, now - self.catch_up) + max(segments, 1) / self.rate
