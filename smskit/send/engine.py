@@ -565,7 +565,7 @@ class Engine:
 def _concurrency_for(rate: float | None) -> int:
     """Enough requests in flight to hold ``rate`` at 200 ms latency, with room to spare."""
     if rate is None:
-        return 32
+        return 16  # enough to keep an unthrottled emulator or Twilio busy from one process
     return max(4, min(64, math.ceil(rate * 0.2 * 2) + 2))
 
 
@@ -661,11 +661,7 @@ def send_plan(
         if adapter is None:
             from smskit.send.twilio_adapter import TwilioAdapter, credentials_from_env
 
-            adapter = TwilioAdapter(
-                credentials or credentials_from_env(),
-                base_url,
-                pool_size=max(concurrency or 0, 64),
-            )
+            adapter = TwilioAdapter(credentials or credentials_from_env(), base_url)
         reporter = make_reporter(progress, total)
         engine = Engine(plan, journal, adapter, options, reporter, key)
         interrupted = False

@@ -100,9 +100,7 @@ def fetch_status(
         if adapter is None:
             from smskit.send.twilio_adapter import TwilioAdapter, credentials_from_env
 
-            adapter = TwilioAdapter(
-                credentials or credentials_from_env(), base_url, pool_size=concurrency
-            )
+            adapter = TwilioAdapter(credentials or credentials_from_env(), base_url)
         report = StatusReport(campaign)
         reporter = make_reporter(progress, None)
         stats: Counter[str] = Counter()

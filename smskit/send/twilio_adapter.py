@@ -84,41 +84,82 @@ def to_utc(when: datetime) -> datetime:
     return when.astimezone(UTC)
 
 
-def _pooled_http_client(timeout: float, pool_size: int) -> Any:
-    """A twilio ``HttpClient`` on a urllib3 pool: keep-alive, thread-safe, never retrying.
+def _readable(sock: Any) -> bool:
+    import select
+
+    if hasattr(select, "poll"):  # select() fails on descriptors above FD_SETSIZE
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([sock], [], [], 0)[0])
+
+
+class NeverConnected(ConnectionError):
+    """The TCP (or TLS) connection could not be made: the request never left."""
+
+
+def _http_client(timeout: float) -> Any:
+    """A twilio ``HttpClient`` on keep-alive ``http.client`` connections, one per thread.
 
     twilio-python's default client goes through requests, which rescans the environment for
-    proxies and rebuilds a session context on every call; at hundreds of messages a second
-    that costs more CPU than the rest of the send. urllib3 (what requests itself runs on)
-    keeps the pool, checks a pooled connection is still open before reusing it, verifies TLS
-    against certifi's bundle, and goes through the proxy the environment names, if any.
+    proxies and rebuilds its context on every call: at hundreds of messages a second that
+    costs more CPU than everything else in the send. This one keeps each worker thread's
+    connection open, never retries (a retried POST could send an SMS twice), tells a
+    connection that could not be made apart from one that broke after the request left, and
+    verifies TLS against certifi's bundle. When the environment names a proxy, twilio's own
+    client is used instead, so that proxies keep working.
     """
     import base64
+    import http.client
+    import ssl
+    import threading
     import urllib.request
-    from urllib.parse import urlencode
+    from urllib.parse import urlencode, urlsplit
 
-    import certifi
-    import urllib3
     from twilio.http import HttpClient
+    from twilio.http.http_client import TwilioHttpClient
     from twilio.http.response import Response
 
-    class PooledHttpClient(HttpClient):
+    if any(urllib.request.getproxies().get(k) for k in ("http", "https", "all")):
+        return TwilioHttpClient(timeout=timeout, logger=_log)
+
+    class KeepAliveHttpClient(HttpClient):
         def __init__(self) -> None:
             super().__init__(_log, False, timeout)
-            options: dict[str, Any] = {
-                "num_pools": 4,
-                "maxsize": pool_size,
-                "retries": False,  # a retried POST could send an SMS twice
-                "timeout": urllib3.Timeout(connect=min(timeout, 10.0), read=timeout),
-                "ca_certs": certifi.where(),
-            }
-            proxies = urllib.request.getproxies()
-            self._direct = urllib3.PoolManager(**options)
-            self._proxied = {
-                scheme: urllib3.ProxyManager(proxies[scheme], **options)
-                for scheme in ("http", "https")
-                if proxies.get(scheme)
-            }
+            self._local = threading.local()
+            self._tls: ssl.SSLContext | None = None
+            self._all: list[http.client.HTTPConnection] = []
+            self._lock = threading.Lock()
+
+        def _connection(self, scheme: str, host: str, port: int | None):
+            conns = self._local.__dict__.setdefault("conns", {})
+            key = (scheme, host, port)
+            conn = conns.get(key)
+            # Readable while idle means the server closed it (or sent garbage): drop it now,
+            # before a request is written to it.
+            if conn is not None and conn.sock is not None and _readable(conn.sock):
+                conn.close()
+            if conn is None:
+                if scheme == "https":
+                    if self._tls is None:
+                        import certifi
+
+                        self._tls = ssl.create_default_context(cafile=certifi.where())
+                    conn = http.client.HTTPSConnection(
+                        host, port, timeout=timeout, context=self._tls
+                    )
+                else:
+                    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+                conns[key] = conn
+                with self._lock:
+                    self._all.append(conn)
+            if conn.sock is None:
+                try:
+                    conn.connect()
+                except OSError as exc:
+                    conn.close()
+                    raise NeverConnected(str(exc)) from exc
+            return conn
 
         def request(
             self,
@@ -131,37 +172,34 @@ def _pooled_http_client(timeout: float, pool_size: int) -> Any:
             timeout: float | None = None,
             allow_redirects: bool = False,
         ) -> Response:
+            parts = urlsplit(uri)
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
             if params:
-                uri += ("&" if "?" in uri else "?") + urlencode(params, doseq=True)
+                path += ("&" if "?" in path else "?") + urlencode(params, doseq=True)
             headers = dict(headers or {})
             if auth is not None:
                 token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
                 headers["Authorization"] = f"Basic {token}"
             body = urlencode(data, doseq=True) if data else None
-            pool = self._direct
-            scheme = uri.split(":", 1)[0]
-            if scheme in self._proxied and not urllib.request.proxy_bypass(
-                uri.split("/")[2].split(":")[0]
-            ):
-                pool = self._proxied[scheme]
-            resp = pool.request(
-                method,
-                uri,
-                body=body,
-                headers=headers,
-                redirect=allow_redirects,
-                timeout=urllib3.Timeout(connect=min(timeout, 10.0), read=timeout)
-                if timeout
-                else None,
-            )
-            return Response(resp.status, resp.data.decode("utf-8"), resp.headers)
+            conn = self._connection(parts.scheme, parts.hostname or "", parts.port)
+            try:
+                conn.request(method, path, body, headers)
+                resp = conn.getresponse()
+                text = resp.read().decode("utf-8")
+            except BaseException:
+                conn.close()  # never reuse a connection in an unknown state
+                raise
+            if resp.will_close:
+                conn.close()
+            return Response(resp.status, text, resp.headers)
 
         def close(self) -> None:
-            self._direct.clear()
-            for manager in self._proxied.values():
-                manager.clear()
+            with self._lock:
+                conns, self._all = self._all, []
+            for conn in conns:
+                conn.close()
 
-    return PooledHttpClient()
+    return KeepAliveHttpClient()
 
 
 class TwilioAdapter:
@@ -171,11 +209,10 @@ class TwilioAdapter:
         base_url: str | None = None,
         *,
         timeout: float = 15.0,
-        pool_size: int = 32,
     ) -> None:
         from twilio.rest import Client
 
-        self._http = _pooled_http_client(timeout, pool_size)
+        self._http = _http_client(timeout)
         self.client = Client(
             credentials.username,
             credentials.secret,
@@ -230,13 +267,11 @@ class TwilioAdapter:
             if status == 404:
                 return Outcome("fatal", code=code or 20404, message=explain(20404))
             return Outcome("rejected", code=code, message=text)
-        from urllib3 import exceptions as u3
-
-        if isinstance(exc, u3.ConnectTimeoutError) or _never_connected(exc):
+        if _never_connected(exc):
             return Outcome("unreachable", message="could not connect")
-        if isinstance(exc, (u3.ReadTimeoutError, TimeoutError)):
+        if isinstance(exc, TimeoutError) or "Timeout" in type(exc).__name__:
             return Outcome("unknown", message="no answer in time")
-        if isinstance(exc, (u3.HTTPError, OSError)):
+        if isinstance(exc, OSError):
             return Outcome("unknown", message="the connection was dropped before an answer")
         return Outcome("unknown", message=type(exc).__name__)
 
@@ -280,7 +315,12 @@ class TwilioAdapter:
         return Found(msg.sid, msg.status, msg.error_code)
 
     def close(self) -> None:
-        self._http.close()
+        close = getattr(self._http, "close", None)
+        if close is not None:
+            close()
+        session = getattr(self._http, "session", None)
+        if session is not None:
+            session.close()
 
 
 class LookupFailed(Exception):
@@ -299,7 +339,12 @@ def _never_connected(exc: BaseException) -> bool:
             continue
         seen.add(id(e))
         name = type(e).__name__
-        if name in ("NewConnectionError", "ConnectionRefusedError", "NameResolutionError"):
+        if name in (
+            "NeverConnected",
+            "NewConnectionError",
+            "ConnectTimeoutError",
+            "ConnectTimeout",
+        ):
             return True
         todo.extend([e.__cause__, e.__context__, getattr(e, "reason", None)])
         todo.extend(a for a in getattr(e, "args", ()) if isinstance(a, BaseException))
