@@ -280,8 +280,11 @@ def memory(workdir: Path, n: int = 1_000_000) -> None:
 
 
 def soak(workdir: Path) -> None:
-    run = run_soak(workdir / "soak", recipients=2000, kills=5, rate=0, kill_after=(1.0, 3.0))
+    # 300 segments/s makes the send last ~15 s, so that every kill lands mid-send.
+    run = run_soak(workdir / "soak", recipients=2000, kills=5, rate=300, kill_after=(0.8, 2.0))
     problems = verify(run)
+    if run.kills < 5:
+        problems.append(f"only {run.kills} SIGKILLs landed before the send finished")
     verdict = "exactly once" if not problems and run.final.get("complete") else "FAILED"
     print(
         f"soak: 2,000 recipients x 2 messages, 5% errors, 3% lost responses, 5% throttling, "

@@ -60,7 +60,6 @@ class SendOptions:
     max_active: int = 50_000  # recipients in progress at once (bounds memory)
     price_per_segment: float = DEFAULT_PRICE_PER_SEGMENT
     currency: str = "USD"
-    test: bool = False
 
 
 @dataclass
@@ -634,7 +633,6 @@ def send_plan(
         lookup_grace=lookup_grace,
         max_wait=max_wait,
         price_per_segment=price_per_segment,
-        test=bool(test_to),
     )
     key = campaign
     if test_to:

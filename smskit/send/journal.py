@@ -339,6 +339,15 @@ class Journal:
             ).fetchall()
         )
 
+    def error_counts(self, campaign: str) -> dict[int, int]:
+        return dict(
+            self._run(
+                "SELECT error_code, count(*) FROM deliveries WHERE campaign = ? "
+                "AND error_code IS NOT NULL GROUP BY error_code",
+                (campaign,),
+            ).fetchall()
+        )
+
     def sids_for(self, recipient: str) -> set[str]:
         """Every message SID the journal has for a number, in any campaign."""
         return {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -114,12 +113,13 @@ def fetch_status(
             with ThreadPoolExecutor(max_workers=concurrency) as pool:
                 pending: set[Future[Any]] = set()
                 rows: dict[Future[Any], Row] = {}
-                for row in _bounded(todo, pending, concurrency * 4):
+                for row in todo:
+                    if len(pending) >= concurrency * 4:  # bounded: the journal may be huge
+                        _collect(pending, rows, journal, report, stats, block=True)
+                        reporter.update(stats)
                     fut = pool.submit(adapter.fetch, row.sid)
                     rows[fut] = row
                     pending.add(fut)
-                    _collect(pending, rows, journal, report, stats, block=False)
-                    reporter.update(stats)
                 while pending:
                     _collect(pending, rows, journal, report, stats, block=True)
                     reporter.update(stats)
@@ -131,13 +131,6 @@ def fetch_status(
         report.counts = journal.status_counts(campaign)
         report.errors = _error_counts(journal, campaign)
     return report
-
-
-def _bounded(rows: Iterator[Row], pending: set[Future[Any]], limit: int) -> Iterator[Row]:
-    for row in rows:
-        while len(pending) >= limit:
-            time.sleep(0.001)
-        yield row
 
 
 def _collect(
@@ -179,11 +172,7 @@ def _collect(
 
 
 def _error_counts(journal: Journal, campaign: str) -> dict[int, int]:
-    out: Counter[int] = Counter()
-    for row in journal.iter_rows(campaign):
-        if row.error_code:
-            out[row.error_code] += 1
-    return dict(out)
+    return journal.error_counts(campaign)
 
 
 def status_rows(campaign: str, *, journal_path: str | Path = DEFAULT_PATH) -> Iterator[StatusRow]:

@@ -349,7 +349,3 @@ def _never_connected(exc: BaseException) -> bool:
         todo.extend([e.__cause__, e.__context__, getattr(e, "reason", None)])
         todo.extend(a for a in getattr(e, "args", ()) if isinstance(a, BaseException))
     return False
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
