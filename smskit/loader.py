@@ -338,7 +338,7 @@ def build_campaign(root: Node, path: Path, display: str, text: str) -> Campaign:
         kw["extra"] = {"placeholders": _placeholders(v["placeholders"])}
     if "suppress" in v:
         kw["suppress"] = _suppress(v["suppress"], root.keys, "the campaign")
-    messages = _messages(v["messages"])
+    messages = _messages(v["messages"], text)
     return Campaign(
         path=path,
         display=display,
@@ -387,7 +387,7 @@ def _send_at(n: Node) -> datetime:
     return value
 
 
-def _messages(node: Node) -> list[Message]:
+def _messages(node: Node, text: str) -> list[Message]:
     if node.kind != "sequence" or not node.value:
         raise _Refused("CMP002", "'messages' must be a list with at least one message", node.start)
     out: list[Message] = []
@@ -410,7 +410,7 @@ def _messages(node: Node) -> list[Message]:
         sup = {}
         if "suppress" in m.value:
             sup = _suppress(m.value["suppress"], m.keys, f"message '{mid}'")
-        out.append(Message(mid, body, i, m, body_node, sup))
+        out.append(Message(mid, body, i, m, body_node, sup, source=text))
     return out
 
 
