@@ -65,7 +65,8 @@ def _escape(text: str, style: str | None, indent: str) -> str | None:
         return text.replace("\n", "\n" + indent)
     if style is None:
         return None if "\n" in text or "#" in text or ": " in text else text
-    return None  # folded: only whole re-rendering is safe
+    # Folded: text without line breaks stands in the file as it is (every edit is verified).
+    return None if "\n" in text else text
 
 
 def _block_indent(source: str, node: Node) -> str:
@@ -110,7 +111,12 @@ def _rerender(source: str, node: Node, new_value: str) -> list[FileEdit]:
         end = node.end.index
         return [FileEdit(node.start.index, end - node.start.index, text)]
     text = '"' + (_escape(new_value, '"', "") or "") + '"'
-    return [FileEdit(node.start.index, node.end.index - node.start.index, text)]
+    end = node.end.index
+    if node.style == ">":
+        # A block scalar's span runs to the start of the next line: keep its line breaks.
+        span = source[node.start.index : end]
+        end = node.start.index + len(span.rstrip(" \t\r\n"))
+    return [FileEdit(node.start.index, end - node.start.index, text)]
 
 
 def _apply(source: str, edits: list[FileEdit]) -> str:
