@@ -193,7 +193,10 @@ def load_config(config_path: Path | None = None, cwd: Path | None = None) -> Con
         for code, rule in all_rules().items()
     }
     config = Config(settings=settings, source=path)
-    packs = [_resolve_pack(r, base) for r in refs]
+    try:
+        packs = [_resolve_pack(r, base) for r in refs]
+    except ConfigError as e:
+        raise ConfigError(f"{path}: {e}" if path else str(e)) from None
     for pack in packs:
         apply_pack(config, pack)
     config.packs = tuple(packs)
@@ -217,6 +220,16 @@ def apply_pack(config: Config, path: Path) -> None:
         raise ConfigError(
             f"{path}: unknown key(s) {', '.join(sorted(unknown))}; allowed: rules, locales, brands"
         )
+    for section in ("rules", "locales", "brands"):
+        if not isinstance(data.get(section) or {}, dict):
+            raise ConfigError(
+                f"{path}: '{section}' must be a mapping, e.g. "
+                + {
+                    "rules": "rules: {LEN001: {budget: 3}}",
+                    "locales": "locales: {fi: {date_format: d.M.yyyy}}",
+                    "brands": 'brands: {Elisa: {signoff: "Terveisin Elisa"}}',
+                }[section]
+            )
     for key, entry in (data.get("rules") or {}).items():
         rule = by_code_or_name(str(key))
         if rule is None:
