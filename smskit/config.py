@@ -81,7 +81,9 @@ class Config:
             for k in keys:
                 if k == "ALL":
                     best = max(best, 0)
-                elif k == rule.name or rule.code.startswith(k.upper()):
+                elif k == rule.name:
+                    best = max(best, len(rule.code))  # a name is as specific as its code
+                elif rule.code.startswith(k.upper()):
                     best = max(best, len(k))
             return best
 
