@@ -63,7 +63,8 @@ def _describe(ch: str) -> tuple[str, str]:
         return _NAMES[ch]
     if ch == "\t":
         return ("tab", " ")
-    return (f"control character {unicodedata.name(ch, f'U+{ord(ch):04X}')}", "")
+    name = unicodedata.name(ch, "")  # C0 and C1 controls have no name in the database
+    return (f"control character {name}" if name else "control character", "")
 
 
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
