@@ -95,7 +95,10 @@ PLACEHOLDER_CASES = ("title", "lower", "upper", "as-is")
 
 def _field_schema(f: Field) -> dict:
     if f.type == "string":
-        s: dict = {"type": "string"}
+        # The loader keeps a plain number (sender: +358401234567) as written; editors that
+        # read YAML see a number there, so free-text fields accept one.
+        free = not (f.pattern or f.enum)
+        s: dict = {"type": ["string", "number"] if free else "string"}
         if f.pattern:
             s["pattern"] = f.pattern
         if f.enum:
@@ -115,7 +118,7 @@ def _field_schema(f: Field) -> dict:
             "additionalProperties": {"type": "string", "minLength": 1},
         }
     elif f.type == "string-map":
-        s = {"type": "object", "additionalProperties": {"type": "string"}}
+        s = {"type": "object", "additionalProperties": {"type": ["string", "number"]}}
     elif f.type == "placeholder-map":
         s = {
             "type": "object",
