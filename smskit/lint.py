@@ -65,6 +65,10 @@ def discover(paths: Iterable[str]) -> list[Path]:
             found.extend(here)
         elif path.exists():
             found.append(path)
+        elif path.is_symlink():
+            raise UsageError(
+                f"{p}: a symbolic link to nothing (or a link loop); fix the link or remove it"
+            )
         else:
             raise UsageError(f"{p}: no such file or folder")
     # The same file named twice is checked once.
