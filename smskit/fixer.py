@@ -202,8 +202,14 @@ def eligible(findings: list[Finding], unsafe: bool) -> list[Finding]:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace the file in one step: a crash leaves the old or the new file, never half of one."""
+    """Replace the file in one step: a crash leaves the old or the new file, never half of one.
+
+    A UTF-8 byte-order mark the file started with is kept (the loader's text has none).
+    """
     mode = path.stat().st_mode
+    with path.open("rb") as fh:
+        if fh.read(3) == b"\xef\xbb\xbf" and not text.startswith("\ufeff"):
+            text = "\ufeff" + text
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
