@@ -71,7 +71,7 @@ def read_text(path: Path, display: str = "") -> str:
         data = path.read_bytes()
     except OSError as e:
         raise _Refused("CMP003", f"cannot read file: {e.strerror or e}", _ORIGIN) from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
         raise _Refused("CMP003", "file is UTF-16; save it as UTF-8", _ORIGIN)
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
@@ -96,6 +96,12 @@ def read_text(path: Path, display: str = "") -> str:
             Mark(line, col, 0),
         ) from None
     return text.removeprefix("\ufeff")
+
+
+def _looks_utf16(data: bytes) -> bool:
+    # UTF-16 text without a byte-order mark: ASCII characters leave every other byte NUL.
+    half = len(data[:4096]) // 2
+    return half >= 4 and max(data[0:8192:2].count(0), data[1:8192:2].count(0)) > half * 0.9
 
 
 def _looks_latin1(chunk: bytes) -> bool:
