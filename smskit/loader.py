@@ -258,7 +258,9 @@ def _string(node: Node, f: Field, where: str) -> str:
         raise _Refused("CMP002", f"'{f.name}' in {where} must not be empty", node.start)
     if f.pattern and not re.match(f.pattern, value):
         raise _Refused(
-            "CMP002", f"'{f.name}' in {where} is {value!r}; it must match {f.pattern}", node.start
+            "CMP002",
+            f"'{f.name}' in {where} is {value!r}; {f.hint or f'it must match {f.pattern}'}",
+            node.start,
         )
     if f.enum and value not in f.enum:
         raise _Refused(

@@ -21,6 +21,7 @@ class Field:
     enum: tuple[str, ...] | None = None
     default: object = None
     non_empty: bool = False
+    hint: str | None = None  # what a valid value looks like, for error messages
 
 
 CAMPAIGN_FIELDS: tuple[Field, ...] = (
@@ -30,6 +31,7 @@ CAMPAIGN_FIELDS: tuple[Field, ...] = (
         "Campaign slug, unique across the files checked together.",
         required=True,
         pattern=SLUG,
+        hint="use lower-case letters a-z, digits and hyphens, e.g. spring-sale-2024",
     ),
     Field("brand", "string", "The brand the messages speak for.", required=True, non_empty=True),
     Field(
@@ -38,6 +40,7 @@ CAMPAIGN_FIELDS: tuple[Field, ...] = (
         "BCP 47 locale of the messages (fi-FI, sv-FI, en-GB, en-US…).",
         required=True,
         pattern=LOCALE,
+        hint="use a BCP 47 tag such as fi-FI, sv-FI, en-GB or en-US",
     ),
     Field(
         "purpose",
@@ -58,6 +61,7 @@ CAMPAIGN_FIELDS: tuple[Field, ...] = (
         "string",
         "Twilio Messaging Service SID (MG + 32 hex digits).",
         pattern=MESSAGING_SERVICE,
+        hint="a Messaging Service SID is MG followed by 32 hex digits (Twilio console)",
     ),
     Field(
         "smart_encoding",
