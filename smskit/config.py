@@ -169,7 +169,10 @@ def _raw_config(path: Path | None) -> dict[str, Any]:
 
 def _resolve_pack(ref: str, base: Path) -> Path:
     if "/" in ref or ref.endswith((".yml", ".yaml")):
-        path = (base / ref).resolve()
+        try:
+            path = (base / ref).resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            raise ConfigError(f"rule pack {ref} is a symbolic link loop; fix the link") from None
     else:
         path = builtin_packs_dir() / f"{ref}.yml"
         if not path.is_file():

@@ -75,7 +75,10 @@ def discover(paths: Iterable[str]) -> list[Path]:
     seen: set[Path] = set()
     unique = []
     for f in found:
-        key = f.resolve()
+        try:
+            key = f.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: the loader reports the file
+            key = f.absolute()
         if key not in seen:
             seen.add(key)
             unique.append(f)
