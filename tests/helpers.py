@@ -71,8 +71,12 @@ def run_cli(
     env: dict[str, str] | None = None,
     input: str | None = None,
     timeout: float = 60,
+    **popen: Any,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m smskit ARGS`` as a user would; GITHUB_ACTIONS is unset unless given."""
+    """Run ``python -m smskit ARGS`` as a user would; GITHUB_ACTIONS is unset unless given.
+
+    ``popen`` goes to ``subprocess.run`` (e.g. ``preexec_fn`` to set resource limits).
+    """
     full_env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "SMSKIT_DEBUG")}
     full_env.update(env or {})
     return subprocess.run(
@@ -85,6 +89,7 @@ def run_cli(
         encoding="utf-8",
         errors="replace",
         timeout=timeout,
+        **popen,
     )
 
 
