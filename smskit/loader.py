@@ -26,6 +26,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_BYTES = 1024 * 1024
+# A campaign nests a handful of levels. libyaml's scanner slows down quadratically with flow
+# nesting depth (300 KB of "[" took minutes), so deeper files are refused as they stream in.
+MAX_DEPTH = 64
 
 _resolver = Resolver()
 _constructor = SafeConstructor()
@@ -134,6 +137,15 @@ def compose(text: str) -> Node | None:
                 continue
             if isinstance(ev, yaml.ScalarEvent):
                 node = _scalar(ev)
+            elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)) and (
+                len(stack) >= MAX_DEPTH
+            ):
+                raise _Refused(
+                    "CMP002",
+                    f"nested more than {MAX_DEPTH} levels deep; a campaign needs only a few "
+                    "(check for unclosed or stray brackets)",
+                    _mark(ev.start_mark),
+                )
             elif isinstance(ev, yaml.MappingStartEvent):
                 node = Node({}, _mark(ev.start_mark), _mark(ev.end_mark), "mapping", tag=ev.tag)
                 _check_tag(ev)
