@@ -179,12 +179,17 @@ CASES: dict[str, Case] = {
         1,
         ("bad.yml:1:1:", "CMP003", "MiB", "1 MiB"),
     ),
-    "10,000 nested lists": Case(campaign("[" * 10_000 + "]" * 10_000 + "\n"), 1, ("bad.yml:1:1:",)),
+    "10,000 nested lists": Case(
+        campaign("[" * 10_000 + "]" * 10_000 + "\n"), 1, ("bad.yml:1:65:", "nested", "brackets")
+    ),
+    "300,000 unclosed brackets": Case(
+        campaign("[" * 300_000 + "\n"), 1, ("bad.yml:1:65:", "CMP002", "64 levels")
+    ),
     "10,000 nested lists as messages": Case(
-        campaign(_nested(10_000)), 1, ("bad.yml:", "message 1", "mapping")
+        campaign(_nested(10_000)), 1, ("bad.yml:5:", "nested more than 64 levels")
     ),
     "10,000 nested mappings as a body": Case(
-        campaign(_deep_mapping(10_000)), 1, ("bad.yml:7:11:", "'body'", "string")
+        campaign(_deep_mapping(10_000)), 1, ("bad.yml:7:", "nested more than 64 levels")
     ),
     "control characters in values": Case(
         campaign(HEAD.replace("Elisa\n", '"El\\x1b[2Jisa"\n') + "messages: [{id: a, body: x}]\n"),

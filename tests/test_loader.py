@@ -424,3 +424,14 @@ def test_the_loader_never_raises_on_text(tmp_path: Path) -> None:
     for text in ["[" * 5000, "{a: " * 3000, "a: b: c", "\x85", "? ? ?", "!!binary AAA", "*x"]:
         result = load(tmp_path / "t.yml", text=text)
         assert result.campaign is None and result.problems, text
+
+
+def test_nesting_limit() -> None:
+    from smskit.loader import MAX_DEPTH, _Refused, compose
+
+    assert compose("[" * MAX_DEPTH + "]" * MAX_DEPTH) is not None
+    with pytest.raises(_Refused) as err:
+        compose("[" * 300_000)
+    assert err.value.problem.code == "CMP002"
+    # The first bracket past the limit is where the finding points.
+    assert (err.value.problem.at.line, err.value.problem.at.column) == (1, MAX_DEPTH + 1)
