@@ -149,11 +149,14 @@ def _set(data, path: list, value) -> None:
 
 def file_edits_for(source: str, root: Node, fix: Fix) -> list[FileEdit]:
     """The file edits that carry out one fix (for SARIF's artifactChanges)."""
-    value = fix.target.value
+    node, value = fix.target, fix.target.value
     edits = _merged_edits([fix])
-    return _in_place(source, fix.target, value, edits) or _rerender(
-        source, fix.target, Fix("", fix.target, tuple(edits)).apply_to(value)
-    )
+    new_value = Fix("", node, tuple(edits)).apply_to(value)
+    # The same choice as fixed_source makes, so that a SARIF fix equals what --fix writes.
+    file_edits = _in_place(source, node, value, edits)
+    if file_edits is None or not _verify(_apply(source, file_edits), root, node, new_value):
+        file_edits = _rerender(source, node, new_value)
+    return file_edits
 
 
 def fixed_source(campaign: Campaign, fixes: list[Fix]) -> str:
