@@ -209,6 +209,7 @@ def write_atomic(path: Path, text: str) -> None:
 
     A UTF-8 byte-order mark the file started with is kept (the loader's text has none).
     """
+    path = Path(os.path.realpath(path))  # through a symlink: replace the file, keep the link
     mode = path.stat().st_mode
     with path.open("rb") as fh:
         if fh.read(3) == b"\xef\xbb\xbf" and not text.startswith("\ufeff"):
