@@ -252,3 +252,12 @@ def test_enc003_fix_replaces_punctuation_with_gsm(project: Path) -> None:
             "    body: 'Tervetuloa - lue lisää: \"elisa.fi\"'  # c",
         )
     ]
+
+
+def test_fix_through_a_symlink_keeps_the_link(project: Path) -> None:
+    target = write_campaign(project, "real/spring.yml", text=file_for("plain"))
+    (project / "link.yml").symlink_to("real/spring.yml")
+    proc = run_cli("check", "--select", "ENC004", "--fix", "link.yml", cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (project / "link.yml").is_symlink()
+    assert target.read_text(encoding="utf-8") == file_for("plain").replace(ZWSP, "")

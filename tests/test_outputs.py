@@ -296,3 +296,29 @@ def test_exit_status(runs, files: list[str], strict: bool, status: int) -> None:
     ]
     proc = run_cli(*args, cwd=runs["root"])
     assert proc.returncode == status, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    body: Hei\u00a0\n      toinen\n",  # in place would fold the space away: re-rendered
+        '    body: "Hei\\u200b \\u00e4"\n',  # an escape: re-rendered
+        "    body: >\n      Hei\u200b\n      toinen\n",  # folded block, in place
+    ],
+)
+def test_sarif_fix_is_what_fix_writes_also_when_the_scalar_is_re_rendered(
+    project: Path, body: str
+) -> None:
+    from smskit.fixer import fixed_source
+    from smskit.report import render
+    from tests.helpers import check
+
+    text = "campaign: r\nbrand: Elisa\nlocale: fi-FI\nsender: Elisa\nmessages:\n  - id: a\n" + body
+    path = write_campaign(project, "r.yml", text=text)
+    result = check([path], project, select=["ENC004"])
+    assert len(result.findings) == 1
+    sarif = json.loads(render(result, "sarif"))
+    (res,) = sarif["runs"][0]["results"]
+    replacements = res["fixes"][0]["artifactChanges"][0]["replacements"]
+    want = fixed_source(result.campaigns[0], [result.findings[0].fix])
+    assert _apply_replacements(text, replacements) == want
