@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -63,7 +64,13 @@ def _mark(m: yaml.Mark) -> Mark:
 def read_text(path: Path, display: str = "") -> str:
     """The file's text, or ``_Refused`` (CMP003) naming what is wrong with its bytes."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # A named pipe or a device would block the read or never end.
+            raise _Refused(
+                "CMP003", "not a regular file (a named pipe or a device?); remove it", _ORIGIN
+            )
+        size = info.st_size
         if size > MAX_BYTES:
             raise _Refused(
                 "CMP003",
