@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import importlib.util
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -120,6 +121,9 @@ def snapshot(folder: Path) -> dict[str, str]:
             rel = str(path.relative_to(folder))
             if path.is_symlink():
                 out[rel] = "link->" + os.readlink(path)
+                continue
+            if not stat.S_ISREG(path.lstat().st_mode):  # a pipe: reading it would block
+                out[rel] = f"special:{path.lstat().st_mode:o}"
                 continue
             try:
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()

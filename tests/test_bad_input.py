@@ -107,6 +107,13 @@ def _loop_in_folder(root: Path) -> list[str]:
     return ["check", *NO_ENGINE, "campaigns"]
 
 
+def _fifo_in_folder(root: Path) -> list[str]:
+    (root / "campaigns").mkdir()
+    (root / "campaigns" / "good.yml").write_text(VALID)
+    os.mkfifo(root / "campaigns" / "pipe.yml")
+    return ["check", *NO_ENGINE, "campaigns"]
+
+
 def _empty_folder(root: Path) -> list[str]:
     (root / "campaigns" / "drafts").mkdir(parents=True)
     (root / "campaigns" / "notes.txt").write_text("not a campaign\n")
@@ -199,6 +206,9 @@ CASES: dict[str, Case] = {
     "a bad file beside a good one": Case(_good_and_bad, 1, ("bad.yml:6:1:", "1 of 2 file(s)")),
     "symlink loop inside a folder": Case(
         _loop_in_folder, 1, ("loop-a.yml:1:1:", "CMP003", "symbolic links")
+    ),
+    "named pipe in a folder": Case(
+        _fifo_in_folder, 1, ("campaigns/pipe.yml:1:1:", "CMP003", "not a regular file")
     ),
     # -- command line: one line on stderr, exit 2 -------------------------------------
     "folder with no campaigns": Case(_empty_folder, 2, ("campaigns", "no campaign files")),
