@@ -50,6 +50,17 @@ _NAMES = {
     "\ufeff": ("byte-order mark", ""),
     "\u200e": ("left-to-right mark", ""),
     "\u200f": ("right-to-left mark", ""),
+    # Directional embeddings, overrides and isolates: invisible, and they reorder the text
+    # around them on the phone.
+    "\u202a": ("left-to-right embedding", ""),
+    "\u202b": ("right-to-left embedding", ""),
+    "\u202c": ("pop directional formatting", ""),
+    "\u202d": ("left-to-right override", ""),
+    "\u202e": ("right-to-left override", ""),
+    "\u2066": ("left-to-right isolate", ""),
+    "\u2067": ("right-to-left isolate", ""),
+    "\u2068": ("first strong isolate", ""),
+    "\u2069": ("pop directional isolate", ""),
     "\u2028": ("line separator", "\n"),
     "\u2029": ("paragraph separator", "\n"),
 }
