@@ -78,6 +78,14 @@ def with_args(*args: str) -> Callable[[Path], list]:
     return setup
 
 
+# A BOM is accepted (YAML allows one); columns on its line are counted without it.
+BOM_LINE = (
+    "{campaign: bom, brand: Elisa, locale: fi-FI, sender: Elisa, "
+    "messages: [{id: a, body: 'Hei\u200b'}]}\n"
+)
+BOM_AT = f"bad.yml:1:{BOM_LINE.index(chr(0x200B)) + 1}:"
+
+
 def _nested(depth: int) -> str:
     return HEAD + "messages: " + "[" * depth + "]" * depth + "\n"
 
@@ -175,6 +183,9 @@ CASES: dict[str, Case] = {
     ),
     "UTF-16 without BOM": Case(
         campaign(VALID.encode("utf-16-le")), 1, ("bad.yml:1:1:", "UTF-16", "save it as UTF-8")
+    ),
+    "UTF-8 BOM, accepted": Case(
+        campaign(b"\xef\xbb\xbf" + BOM_LINE.encode()), 1, (BOM_AT, "ENC004", "remove it")
     ),
     "billion laughs": Case(
         campaign(_billion_laughs()),
