@@ -43,7 +43,7 @@ CONFIG_NAMES = ("smskit.yml", ".smskit.yml")
 DEFAULT_PACKS = ("default", "fi", "sv", "en")
 
 # Keys a locale block in a pack may hold; rules that read locale data add theirs here.
-LOCALE_KEYS: set[str] = {"date_format"}
+LOCALE_KEYS: set[str] = {"date_format", "months", "weekdays"}
 BRAND_KEYS: set[str] = {"signoff", "aliases"}
 RULE_KEYS = {"enabled", "severity"}
 
@@ -289,10 +289,25 @@ def _merge_block(
             f"{path}: unknown {what} key(s) {', '.join(sorted(unknown))} in '{name}'; "
             f"known: {', '.join(sorted(allowed))}"
         )
-    target = into.setdefault(name, {})
+    if what == "locale":
+        from smskit.text.date_names import DatePackError, check_pack
+
+        try:
+            check_pack(name, block)
+        except DatePackError as e:
+            raise ConfigError(f"{path}: {e}") from None
+    _merge_into(into.setdefault(name, {}), block)
+
+
+def _merge_into(target: dict[str, Any], block: dict[str, Any]) -> None:
     for key, value in block.items():
-        # Lists extend (a team adds its phrases), everything else replaces.
+        # Lists extend (a team adds its phrases), mappings merge key by key (a team adds the
+        # forms of one month), everything else replaces.
         if isinstance(value, list) and isinstance(target.get(key), list):
             target[key] = [*target[key], *(v for v in value if v not in target[key])]
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            merged = dict(target[key])
+            _merge_into(merged, value)
+            target[key] = merged
         else:
             target[key] = value
