@@ -6,7 +6,11 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-BRANDS = [("Elisa", "Terveisin Elisa"), ("Telia", "Ystävällisin terveisin Telia"), ("DNA", "t. DNA")]
+BRANDS = [
+    ("Elisa", "Terveisin Elisa"),
+    ("Telia", "Ystävällisin terveisin Telia"),
+    ("DNA", "t. DNA"),
+]
 OPENINGS = [
     "Hei! Liittymäsi {what} muuttuu {date}.",
     "Hyvä asiakas, {what} otetaan käyttöön {date} alkaen.",
@@ -37,12 +41,14 @@ def campaign_text(i: int, rng: random.Random) -> str:
     for n in range(3):
         body = " ".join(
             [
-                rng.choice(OPENINGS).format(what=rng.choice(WHATS), date=f"{d.day}.{d.month}.{d.year}"),
+                rng.choice(OPENINGS).format(
+                    what=rng.choice(WHATS), date=f"{d.day}.{d.month}.{d.year}"
+                ),
                 rng.choice(MIDDLES),
                 signoff,
             ]
         )
-        messages.append(f"  - id: msg-{n + 1}\n    body: \"{body}\"\n")
+        messages.append(f'  - id: msg-{n + 1}\n    body: "{body}"\n')
     return (
         f"# Campaign {i}: generated for benchmarks\n"
         f"campaign: bench-{i:04d}\n"

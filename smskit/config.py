@@ -23,6 +23,7 @@ Anything unknown (a rule, an option, a locale key) is a ``ConfigError``: exit st
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,8 +44,34 @@ CONFIG_NAMES = ("smskit.yml", ".smskit.yml")
 DEFAULT_PACKS = ("default", "fi", "sv", "en")
 
 # Keys a locale block in a pack may hold; rules that read locale data add theirs here.
-LOCALE_KEYS: set[str] = {"date_format", "months", "weekdays"}
+LOCALE_KEYS: set[str] = {
+    "date_format",
+    "months",
+    "weekdays",
+    "diacritic_words",  # ENC001: words with ä/ö/å, so their stripped forms are recognised
+    "no_diacritics_words",  # ENC001: words right without ä/ö/å (loanwords, names)
+}
 BRAND_KEYS: set[str] = {"signoff", "aliases"}
+# Sign-offs, replies and opt-outs (SIG001-SIG003, SND001, OPT001).
+LOCALE_KEYS |= {
+    "signoffs",
+    "reply_phrases",
+    "reply_exceptions",
+    "opt_out_phrases",
+    "opt_out_link_patterns",
+    "opt_out_example",
+}
+BRAND_KEYS |= {"opt_out"}
+# Keys whose value must be a list of strings, and those whose strings are regular expressions.
+LIST_KEYS: set[str] = {
+    "aliases",
+    "signoffs",
+    "reply_phrases",
+    "reply_exceptions",
+    "opt_out_phrases",
+    "opt_out_link_patterns",
+}
+REGEX_KEYS: set[str] = {"opt_out_link_patterns"}
 RULE_KEYS = {"enabled", "severity"}
 
 
@@ -278,6 +305,20 @@ def _apply_rule(setting: RuleSetting, entry: Any, path: Path) -> None:
         setting.options = replace(setting.options, **opts)
 
 
+def _check_value(key: str, value: Any, path: Path, where: str) -> None:
+    if key in LIST_KEYS and (
+        not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value)
+    ):
+        raise ConfigError(f"{path}: '{key}' of {where} must be a list of non-empty strings")
+    for pattern in value if key in REGEX_KEYS else ():
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            raise ConfigError(
+                f"{path}: '{key}' of {where}: {pattern!r} is not a regular expression ({e})"
+            ) from None
+
+
 def _merge_block(
     into: dict[str, dict[str, Any]], name: str, block: Any, allowed: set[str], path: Path, what: str
 ) -> None:
@@ -289,6 +330,8 @@ def _merge_block(
             f"{path}: unknown {what} key(s) {', '.join(sorted(unknown))} in '{name}'; "
             f"known: {', '.join(sorted(allowed))}"
         )
+    for key, value in block.items():
+        _check_value(key, value, path, f"{what} '{name}'")
     if what == "locale":
         from smskit.text.date_names import DatePackError, check_pack
 

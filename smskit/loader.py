@@ -144,6 +144,8 @@ def compose(text: str) -> Node | None:
                 continue
             if isinstance(ev, yaml.ScalarEvent):
                 node = _scalar(ev)
+                if node.style in ("|", ">"):
+                    node.indent = _content_indent(text, ev.start_mark.index)
             elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)) and (
                 len(stack) >= MAX_DEPTH
             ):
@@ -205,6 +207,18 @@ def compose(text: str) -> Node | None:
     except yaml.YAMLError as e:
         raise _Refused("CMP001", f"not valid YAML: {e}", _ORIGIN) from None
     return root
+
+
+def _content_indent(text: str, header: int) -> int | None:
+    """The indentation of a block scalar's first non-empty content line."""
+    pos = text.find("\n", header)
+    while pos >= 0:
+        line_end = text.find("\n", pos + 1)
+        line = text[pos + 1 : line_end if line_end >= 0 else len(text)]
+        if line.strip():
+            return len(line) - len(line.lstrip(" "))
+        pos = line_end
+    return None
 
 
 def _check_tag(ev: yaml.NodeEvent) -> None:

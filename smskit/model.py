@@ -34,6 +34,7 @@ class Node:
     tag: str | None = None
     keys: dict[str, Node] = field(default_factory=dict)
     raw: str | None = None  # a scalar's text as written (before type resolution)
+    indent: int | None = None  # a block scalar's content indentation (0-based column)
 
     def plain(self) -> Any:
         """The node as plain Python data (dicts, lists, scalars)."""
@@ -124,8 +125,12 @@ def body_mark(node: Node, value: str, offset: int, source: str | None = None) ->
             start.index,  # index is not tracked inside blocks
         )
     quote = 1 if node.style in ("'", '"') else 0
-    if "\n" not in value[:offset] and start.line == node.end.line:
-        return Mark(start.line, start.column + quote + offset, start.index + quote + offset)
+    if start.line == node.end.line:
+        # One line in the file: escapes ("\n", "\"", "''") take two characters there.
+        escaped = _ESCAPED.get(node.style or "")
+        extra = sum(value.count(ch, 0, offset) for ch in escaped) if escaped else 0
+        col = quote + offset + extra
+        return Mark(start.line, start.column + col, start.index + col)
     lines_before = value.count("\n", 0, offset)
     line_start = value.rfind("\n", 0, offset) + 1
     if lines_before == 0:
@@ -141,8 +146,13 @@ def _mark_of(source: str, start: Mark, index: int) -> Mark:
     return Mark(start.line + breaks, index - source.rfind("\n", 0, index), index)
 
 
+_ESCAPED = {'"': '\n\t"\\', "'": "'"}
+
+
 def _block_indent(node: Node) -> int:
     # Column of the first non-space character of the first content line, 0-based.
+    if node.indent is not None:
+        return node.indent
     return max(node.start.column - 1, 0) if node.end.line == node.start.line else node.start.column
 
 

@@ -20,11 +20,20 @@ RULE_MODULES: tuple[str, ...] = (
     "dat003_date_impossible",
     "dat004_weekday_mismatch",
     "dat005_date_in_past",
+    "enc001_diacritics_lost",
+    "enc002_mojibake",
     "enc003_ucs2_forced",
     "enc004_invisible_character",
     "len001_segments_over_budget",
     "len002_body_over_limit",
     "snd002_invalid_sender",
+    # Sign-offs, replies, opt-outs and bursts (consistency rules).
+    "sig001_signature_mismatch",
+    "sig002_signature_missing",
+    "sig003_signature_brand",
+    "snd001_reply_to_one_way_sender",
+    "opt001_opt_out_missing",
+    "bur001_message_burst",
 )
 
 
