@@ -14,7 +14,7 @@ from smskit.autofix import run_fixes
 from smskit.findings import Edit, Fix
 from smskit.fixer import FixFailed, fixed_source
 from smskit.loader import load
-from tests.helpers import HAS_ENGINE, NO_ENGINE, check, codes, run_cli, snapshot, write_campaign
+from tests.helpers import CORE, HAS_ENGINE, check, codes, run_cli, snapshot, write_campaign
 
 ZWSP, NBSP, SHY = "\u200b", "\u00a0", "\u00ad"
 
@@ -136,13 +136,13 @@ def test_diff_writes_nothing_and_exits_1(project: Path) -> None:
     for name, text in originals.items():
         write_campaign(project, name, text=text)
     before = snapshot(project)
-    proc = run_cli("check", *NO_ENGINE, "--diff", ".", cwd=project)
+    proc = run_cli("check", *CORE, "--diff", ".", cwd=project)
     assert snapshot(project) == before
     assert proc.returncode == 1
     diff = proc.stdout
     assert "clean.yml" not in diff
     # The diff is exactly what --fix then does.
-    assert run_cli("check", *NO_ENGINE, "--fix", ".", cwd=project).returncode == 0
+    assert run_cli("check", *CORE, "--fix", ".", cwd=project).returncode == 0
     for name in ("a.yml", "b.yml"):
         new = (project / name).read_text(encoding="utf-8")
         assert new != originals[name]
@@ -154,7 +154,7 @@ def test_diff_writes_nothing_and_exits_1(project: Path) -> None:
         )
         assert "".join(want) in diff
     # Nothing left to change: --diff prints nothing and exits 0.
-    proc = run_cli("check", *NO_ENGINE, "--diff", ".", cwd=project)
+    proc = run_cli("check", *CORE, "--diff", ".", cwd=project)
     assert (proc.returncode, proc.stdout) == (0, "")
 
 

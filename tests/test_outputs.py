@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from smskit.rules import all_rules
-from tests.helpers import NO_ENGINE, SARIF_SCHEMA, run_cli, write_campaign
+from tests.helpers import CORE, SARIF_SCHEMA, run_cli, write_campaign
 
 ZWSP, NBSP = "\u200b", "\u00a0"
 ODD_NAME = "we,ird:name.yml"
@@ -65,10 +65,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = make_project(tmp_path_factory.mktemp("outputs"))
     fixed = tmp_path_factory.mktemp("fixed")
     shutil.copytree(root, fixed, dirs_exist_ok=True)
-    variants = {f: ("check", *NO_ENGINE, "--format", f, "campaigns") for f in FORMATS}
-    variants["fix"] = ("check", *NO_ENGINE, "--fix", "campaigns")
-    variants["gha"] = ("check", *NO_ENGINE, "campaigns")
-    variants["color"] = ("check", *NO_ENGINE, "--color", "campaigns/a.yml")
+    variants = {f: ("check", *CORE, "--format", f, "campaigns") for f in FORMATS}
+    variants["fix"] = ("check", *CORE, "--fix", "campaigns")
+    variants["gha"] = ("check", *CORE, "campaigns")
+    variants["color"] = ("check", *CORE, "--color", "campaigns/a.yml")
 
     def run(name: str):
         env = {"GITHUB_ACTIONS": "true"} if name == "gha" else None
@@ -290,7 +290,7 @@ def test_color_on_request(runs) -> None:
 def test_exit_status(runs, files: list[str], strict: bool, status: int) -> None:
     args = [
         "check",
-        *NO_ENGINE,
+        *CORE,
         *(["--strict"] if strict else []),
         *(f"campaigns/{f}" for f in files),
     ]
