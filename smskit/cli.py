@@ -56,7 +56,7 @@ def check(
     strict: Annotated[bool, typer.Option(help="Warnings fail the check too.")] = False,
     fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes in place.")] = False,
     unsafe_fixes: Annotated[
-        bool, typer.Option("--unsafe-fixes", help="With --fix or --diff: also fixes marked unsafe.")
+        bool, typer.Option("--unsafe-fixes", help="Also apply fixes marked unsafe.")
     ] = False,
     diff: Annotated[
         bool, typer.Option("--diff", help="Show what --fix would change; write nothing.")
@@ -92,7 +92,7 @@ def check(
             add_audience_findings(result, cfg, audience)
         except (ConfigError, UsageError) as e:
             raise _fail(str(e)) from None
-    if fix or diff:  # --unsafe-fixes widens what they apply; alone it writes nothing
+    if fix or diff or unsafe_fixes:
         from smskit.autofix import run_fixes
 
         result, changed = run_fixes(result, files, cfg, unsafe=unsafe_fixes, write=not diff)
