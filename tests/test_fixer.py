@@ -177,14 +177,6 @@ def test_unsafe_fixes_only_with_unsafe_fixes(project: Path) -> None:
     assert result.findings == [] and summary == "Fixed 1 finding(s)."
 
 
-def test_unsafe_fixes_flag_alone_writes_nothing(project: Path) -> None:
-    path = write_campaign(project, "u.yml", text=file_for("plain"))
-    before = snapshot(project)
-    proc = run_cli("check", "--select", "ENC004", "--unsafe-fixes", "u.yml", cwd=project)
-    assert proc.returncode == 1 and "ENC004" in proc.stdout
-    assert snapshot(project) == before and ZWSP in path.read_text(encoding="utf-8")
-
-
 def test_a_fix_that_cannot_be_verified_writes_nothing(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
