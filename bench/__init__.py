@@ -1,0 +1,1 @@
+"""smskit's benchmarks: ``python -m bench [NAME ...]`` runs each ``bench/bench_*.py`` main()."""
