@@ -78,14 +78,27 @@ def _describe(ch: str) -> tuple[str, str]:
     return (f"control character {name}" if name else "control character", "")
 
 
+def _replacement(run: str) -> str:
+    replacement = "".join(_describe(c)[1] for c in run)
+    return " " if replacement and not replacement.strip() else replacement
+
+
+def is_invisible(grapheme: str) -> bool:
+    """Whether this rule reports the character (ENC003 leaves such characters to it)."""
+    return bool(_PATTERN.fullmatch(grapheme))
+
+
+def without_invisible(text: str) -> str:
+    """``text`` as this rule's fixes leave it."""
+    return _PATTERN.sub(lambda m: _replacement(m.group()), text)
+
+
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
     for msg in campaign.messages:
         for m in _PATTERN.finditer(msg.body):
             run = m.group()
             what = sorted({_describe(c)[0] for c in run})
-            replacement = "".join(_describe(c)[1] for c in run)
-            if replacement.strip() == "" and replacement:
-                replacement = " "
+            replacement = _replacement(run)
             codes = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(run))
             yield Problem(
                 f"invisible {' and '.join(what)} ({codes}) in message '{msg.id}' at "
