@@ -65,13 +65,20 @@ def discover(paths: Iterable[str]) -> list[Path]:
             found.extend(here)
         elif path.exists():
             found.append(path)
+        elif path.is_symlink():
+            raise UsageError(
+                f"{p}: a symbolic link to nothing (or a link loop); fix the link or remove it"
+            )
         else:
             raise UsageError(f"{p}: no such file or folder")
     # The same file named twice is checked once.
     seen: set[Path] = set()
     unique = []
     for f in found:
-        key = f.resolve()
+        try:
+            key = f.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: the loader reports the file
+            key = f.absolute()
         if key not in seen:
             seen.add(key)
             unique.append(f)
