@@ -316,3 +316,16 @@ def test_duplicate_slug_can_be_ignored(project: Path) -> None:
     a = write_campaign(project, "a/spring.yml")
     b = write_campaign(project, "b/spring.yml")
     assert codes(check([a, b], project, ignore=["CMP004"])) == []
+
+
+def test_folder_walk_skips_rule_packs_but_not_campaigns(tmp_path):
+    from smskit.lint import discover
+
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "ours.yml").write_text("rules:\n  LEN001: {budget: 3}\n")
+    (tmp_path / "broken.yml").write_text("campaign: x\nrules: 1\n")
+    (tmp_path / "c.yml").write_text("campaign: y\n")
+    found = sorted(p.name for p in discover([str(tmp_path)]))
+    assert found == ["broken.yml", "c.yml"]
+    # named explicitly, a pack is still checked (and reported as not a campaign)
+    assert [p.name for p in discover([str(tmp_path / "rules" / "ours.yml")])] == ["ours.yml"]
