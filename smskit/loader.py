@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +27,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_BYTES = 1024 * 1024
+# A campaign nests a handful of levels. libyaml's scanner slows down quadratically with flow
+# nesting depth (300 KB of "[" took minutes), so deeper files are refused as they stream in.
+MAX_DEPTH = 64
 
 _resolver = Resolver()
 _constructor = SafeConstructor()
@@ -57,10 +61,16 @@ def _mark(m: yaml.Mark) -> Mark:
     return Mark(m.line + 1, m.column + 1, m.index)
 
 
-def read_text(path: Path, display: str) -> str:
+def read_text(path: Path, display: str = "") -> str:
     """The file's text, or ``_Refused`` (CMP003) naming what is wrong with its bytes."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # A named pipe or a device would block the read or never end.
+            raise _Refused(
+                "CMP003", "not a regular file (a named pipe or a device?); remove it", _ORIGIN
+            )
+        size = info.st_size
         if size > MAX_BYTES:
             raise _Refused(
                 "CMP003",
@@ -71,12 +81,14 @@ def read_text(path: Path, display: str) -> str:
         data = path.read_bytes()
     except OSError as e:
         raise _Refused("CMP003", f"cannot read file: {e.strerror or e}", _ORIGIN) from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
         raise _Refused("CMP003", "file is UTF-16; save it as UTF-8", _ORIGIN)
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         raise _Refused(
-            "CMP003", "file contains NUL bytes (binary?); campaigns are UTF-8 text", Mark(line, 1, 0)
+            "CMP003",
+            "file contains NUL bytes (binary?); campaigns are UTF-8 text",
+            Mark(line, 1, 0),
         )
     try:
         text = data.decode("utf-8")
@@ -94,6 +106,12 @@ def read_text(path: Path, display: str) -> str:
             Mark(line, col, 0),
         ) from None
     return text.removeprefix("\ufeff")
+
+
+def _looks_utf16(data: bytes) -> bool:
+    # UTF-16 text without a byte-order mark: ASCII characters leave every other byte NUL.
+    half = len(data[:4096]) // 2
+    return half >= 4 and max(data[0:8192:2].count(0), data[1:8192:2].count(0)) > half * 0.9
 
 
 def _looks_latin1(chunk: bytes) -> bool:
@@ -126,6 +144,17 @@ def compose(text: str) -> Node | None:
                 continue
             if isinstance(ev, yaml.ScalarEvent):
                 node = _scalar(ev)
+                if node.style in ("|", ">"):
+                    node.indent = _content_indent(text, ev.start_mark.index)
+            elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)) and (
+                len(stack) >= MAX_DEPTH
+            ):
+                raise _Refused(
+                    "CMP002",
+                    f"nested more than {MAX_DEPTH} levels deep; a campaign needs only a few "
+                    "(check for unclosed or stray brackets)",
+                    _mark(ev.start_mark),
+                )
             elif isinstance(ev, yaml.MappingStartEvent):
                 node = Node({}, _mark(ev.start_mark), _mark(ev.end_mark), "mapping", tag=ev.tag)
                 _check_tag(ev)
@@ -152,9 +181,7 @@ def compose(text: str) -> Node | None:
                 parent.value.append(node)
             elif pending_key[-1] is None:
                 if node.kind != "scalar" or not isinstance(node.value, (str, int, bool)):
-                    raise _Refused(
-                        "CMP002", "mapping keys must be plain words", node.start
-                    )
+                    raise _Refused("CMP002", "mapping keys must be plain words", node.start)
                 pending_key[-1] = node
             else:
                 key_node = pending_key[-1]
@@ -182,6 +209,18 @@ def compose(text: str) -> Node | None:
     return root
 
 
+def _content_indent(text: str, header: int) -> int | None:
+    """The indentation of a block scalar's first non-empty content line."""
+    pos = text.find("\n", header)
+    while pos >= 0:
+        line_end = text.find("\n", pos + 1)
+        line = text[pos + 1 : line_end if line_end >= 0 else len(text)]
+        if line.strip():
+            return len(line) - len(line.lstrip(" "))
+        pos = line_end
+    return None
+
+
 def _check_tag(ev: yaml.NodeEvent) -> None:
     tag = getattr(ev, "tag", None)
     if tag and not tag.startswith("tag:yaml.org,2002:") and tag != "!":
@@ -197,7 +236,7 @@ def _scalar(ev: yaml.ScalarEvent) -> Node:
     start, end = _mark(ev.start_mark), _mark(ev.end_mark)
     if ev.tag and ev.tag != "!":
         _check_tag(ev)
-    if style is not None or (ev.tag == "!" or not ev.implicit[0]) and ev.tag in (None, "!"):
+    if style is not None or ((ev.tag == "!" or not ev.implicit[0]) and ev.tag in (None, "!")):
         value = ev.value
     else:
         tag = ev.tag or _resolver.resolve(yaml.ScalarNode, ev.value, ev.implicit)
@@ -234,7 +273,9 @@ def _unknown_key(key: str, node: Node, fields: tuple[Field, ...], where: str) ->
 
 def _string(node: Node, f: Field, where: str) -> str:
     if node.kind != "scalar" or node.value is None:
-        raise _Refused("CMP002", f"'{f.name}' in {where} must be {_TYPE_WORDS['string']}", node.start)
+        raise _Refused(
+            "CMP002", f"'{f.name}' in {where} must be {_TYPE_WORDS['string']}", node.start
+        )
     if isinstance(node.value, str):
         value = node.value
     elif node.style is None and node.raw is not None and not isinstance(node.value, bool):
@@ -243,15 +284,16 @@ def _string(node: Node, f: Field, where: str) -> str:
     else:
         raise _Refused(
             "CMP002",
-            f"'{f.name}' in {where} must be {_TYPE_WORDS['string']}, not {node.raw!r}; "
-            "quote it",
+            f"'{f.name}' in {where} must be {_TYPE_WORDS['string']}, not {node.raw!r}; quote it",
             node.start,
         )
     if f.non_empty and not value.strip():
         raise _Refused("CMP002", f"'{f.name}' in {where} must not be empty", node.start)
     if f.pattern and not re.match(f.pattern, value):
         raise _Refused(
-            "CMP002", f"'{f.name}' in {where} is {value!r}; it must match {f.pattern}", node.start
+            "CMP002",
+            f"'{f.name}' in {where} is {value!r}; {f.hint or f'it must match {f.pattern}'}",
+            node.start,
         )
     if f.enum and value not in f.enum:
         raise _Refused(
@@ -264,18 +306,22 @@ def _string(node: Node, f: Field, where: str) -> str:
 
 def _suppress(node: Node, keys: dict[str, Node], where: str) -> dict[str, Suppression]:
     if node.kind != "mapping":
-        raise _Refused("CMP002", f"'suppress' in {where} must be {_TYPE_WORDS['suppress']}", node.start)
+        raise _Refused(
+            "CMP002", f"'suppress' in {where} must be {_TYPE_WORDS['suppress']}", node.start
+        )
     out = {}
     for code, reason in node.value.items():
         key_node = node.keys[code]
         if not re.match(r"^[A-Z]{3}[0-9]{3}$", code):
             raise _Refused(
-                "CMP002", f"'{code}' is not a rule code (like ENC003) in {where}.suppress", key_node.start
+                "CMP002",
+                f"'{code}' is not a rule code (like ENC003) in {where}.suppress",
+                key_node.start,
             )
         if reason.kind != "scalar" or not isinstance(reason.value, str) or not reason.value.strip():
             raise _Refused(
                 "CMP002",
-                f"suppressing {code} needs a reason: write {code}: \"why this is fine\"",
+                f'suppressing {code} needs a reason: write {code}: "why this is fine"',
                 key_node.start,
             )
         out[code] = Suppression(code, reason.value, key_node)
@@ -322,15 +368,18 @@ def build_campaign(root: Node, path: Path, display: str, text: str) -> Campaign:
     if "defaults" in v:
         n = v["defaults"]
         if n.kind != "mapping" or any(
-            c.kind != "scalar" or c.value is None or isinstance(c.value, bool) for c in n.value.values()
+            c.kind != "scalar" or c.value is None or isinstance(c.value, bool)
+            for c in n.value.values()
         ):
             raise _Refused("CMP002", "'defaults' must map column names to text", n.start)
-        kw["defaults"] = {k: (c.value if isinstance(c.value, str) else c.raw) for k, c in n.value.items()}
+        kw["defaults"] = {
+            k: (c.value if isinstance(c.value, str) else c.raw) for k, c in n.value.items()
+        }
     if "placeholders" in v:
         kw["extra"] = {"placeholders": _placeholders(v["placeholders"])}
     if "suppress" in v:
         kw["suppress"] = _suppress(v["suppress"], root.keys, "the campaign")
-    messages = _messages(v["messages"])
+    messages = _messages(v["messages"], text)
     return Campaign(
         path=path,
         display=display,
@@ -351,7 +400,9 @@ def _placeholders(node: Node) -> dict[str, dict[str, str]]:
     out = {}
     for name, opts in node.value.items():
         if opts.kind != "mapping" or set(opts.value) - {"case"}:
-            raise _Refused("CMP002", f"placeholder '{name}' options: only 'case' is known", opts.start)
+            raise _Refused(
+                "CMP002", f"placeholder '{name}' options: only 'case' is known", opts.start
+            )
         case = opts.value.get("case")
         if case is not None and case.value not in PLACEHOLDER_CASES:
             raise _Refused(
@@ -377,7 +428,7 @@ def _send_at(n: Node) -> datetime:
     return value
 
 
-def _messages(node: Node) -> list[Message]:
+def _messages(node: Node, text: str) -> list[Message]:
     if node.kind != "sequence" or not node.value:
         raise _Refused("CMP002", "'messages' must be a list with at least one message", node.start)
     out: list[Message] = []
@@ -390,7 +441,8 @@ def _messages(node: Node) -> list[Message]:
         if mid in seen:
             raise _Refused(
                 "CMP002",
-                f"duplicate message id '{mid}' (first at line {seen[mid].start.line}); ids must be unique",
+                f"duplicate message id '{mid}' (first at line {seen[mid].start.line}); "
+                "ids must be unique",
                 m.value["id"].start,
             )
         seen[mid] = m.value["id"]
@@ -399,15 +451,19 @@ def _messages(node: Node) -> list[Message]:
         sup = {}
         if "suppress" in m.value:
             sup = _suppress(m.value["suppress"], m.keys, f"message '{mid}'")
-        out.append(Message(mid, body, i, m, body_node, sup))
+        out.append(Message(mid, body, i, m, body_node, sup, source=text))
     return out
 
 
-def load(path: Path, display: str | None = None) -> LoadResult:
-    """Load one campaign file. Problems come back as CMP findings, never as exceptions."""
+def load(path: Path, display: str | None = None, text: str | None = None) -> LoadResult:
+    """Load one campaign file (or ``text`` standing in for its content).
+
+    Problems come back as CMP findings, never as exceptions.
+    """
     display = display or str(path)
     try:
-        text = read_text(path, display)
+        if text is None:
+            text = read_text(path, display)
         root = compose(text)
         if root is None:
             raise _Refused("CMP002", "file is empty; a campaign needs campaign, brand, …", _ORIGIN)
@@ -416,6 +472,9 @@ def load(path: Path, display: str | None = None) -> LoadResult:
         return LoadResult(path, display, None, [r.problem])
     except RecursionError:
         return LoadResult(
-            path, display, None, [LoadProblem("CMP001", "not valid YAML: nested too deeply", _ORIGIN)]
+            path,
+            display,
+            None,
+            [LoadProblem("CMP001", "not valid YAML: nested too deeply", _ORIGIN)],
         )
     return LoadResult(path, display, campaign, [])
