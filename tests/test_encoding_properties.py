@@ -27,7 +27,7 @@ from smskit.encoding.graphemes import (
     graphemes,
 )
 from smskit.encoding.gsm7 import ALPHABET, BASIC, EXTENSION
-from smskit.encoding.segmenter import _replay
+from smskit.encoding.replay import replay as _replay
 from smskit.encoding.smart_map import SMART_ENCODING_MAP
 
 SINGLE = {GSM7: 160, UCS2: 70}
