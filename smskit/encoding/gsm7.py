@@ -35,7 +35,7 @@ EXT_FLAGS = bytes(1 if b >= EXT_BYTE_MIN else 0 for b in range(256))
 def gsm7_bytes(text: str) -> bytes | None:
     """One byte per character if ``text`` is all GSM-7, else None (bytes >= 0x80: extension)."""
     try:
-        data = _charmap_encode(text, "strict", _ENCODING_MAP)[0]
+        data = _charmap_encode(text, None, _ENCODING_MAP)[0]  # errors=None: strict
     except UnicodeEncodeError:
         return None
     return None if b"\x00" in data else data

@@ -21,7 +21,6 @@ from smskit.encoding.graphemes import (
     NO_JOIN_UNITS,
     NOT_CONSONANT_UNITS,
     boundary_at_or_before,
-    certain_boundary,
     cluster_at,
 )
 from smskit.encoding.units import UCS2_MULTI, UCS2_SINGLE, utf16_decode, utf16_units
@@ -63,8 +62,6 @@ def ucs2_cuts(text: str, utf16: bytes, units: int) -> list[int] | None:
                     return None
             ends.append(c)
             u = c
-        q = ends[0] + 7  # see _first_part_moves_cleanly
-        clean = q >= units or (text[q] in no_join and text[q - 1] in no_glue)
     else:
         no_join, no_glue = NO_JOIN_UNITS, NO_GLUE_UNITS
         code = memoryview(utf16).cast("H")
@@ -85,26 +82,11 @@ def ucs2_cuts(text: str, utf16: bytes, units: int) -> list[int] | None:
                     return None
             ends.append(c)
             u = c
-        # See _first_part_moves_cleanly: a plain boundary 7 to 61 units after the first cut.
-        q = ends[0] + 7
-        clean = q >= units - 1
-        if not clean:
-            if 0xDC00 <= code[q] < 0xE000:
-                q += 1
-            nxt, prev = code[q], code[q - 1]
-            if 0xD800 <= nxt < 0xDC00:
-                nxt = nxt << 16 | code[q + 1]
-            if 0xDC00 <= prev < 0xE000:
-                prev = code[q - 2] << 16 | prev
-            clean = (nxt in no_join and prev in no_glue) or any(
-                not 0xDC00 <= code[q] < 0xE000
-                and _key_at(code, q) in no_join
-                and _key_before(code, q) in no_glue
-                for q in range(q + 1, min(q + 13, units - 1))
-            )
-    if not (clean and ends[0] >= UCS2_MULTI - 3) and not _first_part_moves_cleanly(
-        text, utf16, ends[0]
-    ):
+    # The calculator's second part starts like ours unless the cluster at unit 70 runs past
+    # unit ends[0] + 67 (see _first_part_moves_cleanly); a boundary found right there rules
+    # that out, as does a second part that is the last.
+    clean = len(ends) < 2 or (ends[1] - ends[0] == UCS2_MULTI and ends[0] > UCS2_SINGLE - step)
+    if not clean and not _first_part_moves_cleanly(text, utf16, ends[0]):
         return None
     ends.append(units)
     return ends
@@ -130,16 +112,20 @@ def _settle(text: str, utf16: bytes, code: memoryview, u: int, c: int, nxt: int,
     """The last cluster boundary at or before unit ``c`` (``u`` is one), or -1 if that is u.
 
     Marks, skin tones, variation selectors and ZWJ never start a cluster (unless after a
-    control), flag letters pair up, and a mark before an emoji does not join it: all settled in
-    units. The rest goes to the character rules, which need character offsets.
+    control), flag letters pair up, an emoji after ZWJ joins an emoji before it, and a mark
+    before an emoji does not join it: all settled in units (keys inline, for speed). The rest
+    goes to the character rules, which need character offsets.
     """
+    joins, controls = JOINS_UNITS, CONTROL_UNITS
     while True:
-        while nxt in JOINS_UNITS and prev not in CONTROL_UNITS and c > u:
+        while nxt in joins and prev not in controls and c > u:
             c -= 2 if prev > 0xFFFF else 1
-            nxt, prev = prev, _key_before(code, c)
+            nxt, prev = prev, code[c - 1]
+            if 0xDC00 <= prev < 0xE000:
+                prev = code[c - 2] << 16 | prev
         if c == u:
             return -1
-        if nxt in JOINS_UNITS:  # after a control
+        if nxt in joins:  # after a control
             return c
         if not (prev == _ZWJ and nxt in EMOJI_UNITS):
             break
@@ -152,12 +138,12 @@ def _settle(text: str, utf16: bytes, code: memoryview, u: int, c: int, nxt: int,
         if k <= u or before not in EMOJI_UNITS:
             break
         c -= 1  # onto the ZWJ, which the walk above steps over
-        nxt, prev = _ZWJ, _key_before(code, c)
+        nxt, prev = _ZWJ, before if k == c else _key_before(code, c)
     if _RI_FIRST <= nxt <= _RI_LAST and _RI_FIRST <= prev <= _RI_LAST:
-        k = c - 2
-        while k - 2 >= u and _RI_FIRST <= _key_before(code, k) <= _RI_LAST:
+        k = c - 2  # flag letters are 2 units; count the run of them before c
+        while k - 2 >= u and 0xDDE6 <= code[k - 1] <= 0xDDFF and code[k - 2] == 0xD83C:
             k -= 2
-        run = (c - k) // 2  # flag letters just before c
+        run = (c - k) // 2
         if run % 2 == 0:
             return c
         c -= 2  # c was inside a pair
@@ -178,23 +164,27 @@ def _settle(text: str, utf16: bytes, code: memoryview, u: int, c: int, nxt: int,
 def _first_part_moves_cleanly(text: str, utf16: bytes, c: int) -> bool:
     """Does the calculator's second part start as a plain 67-unit fill would?
 
-    The calculator fills part one to 70 units. When the next cluster does not fit, it moves the
-    tail beyond the first cut (at unit ``c``) into part two and appends that cluster, even if
-    part two then overflows. That takes a cluster of more than c - 3 units starting at most
-    70 - c units after the cut, so with c >= 64 one of 62 units or more: 31+ code points, and
-    one certain boundary 7 to 30 characters after the cut rules it out (the callers check the
-    7th first). Otherwise look exactly.
+    The calculator fills part one to 70 units. When the next cluster (starting at unit p <= 70)
+    does not fit, it moves the tail beyond the first cut (unit ``c``) into part two and appends
+    that cluster, even if part two then overflows: it does iff the cluster ends beyond c + 67.
     """
-    kinds = None if len(utf16) >> 1 == len(text) else _unit_kinds(utf16)
-    j = c if kinds is None else c - kinds.count(1, 0, c)
-    if c >= UCS2_MULTI - 3:
-        window = range(j + 7, min(j + 31, len(text)))
-        if not window:
+    units = len(utf16) >> 1
+    # Quick: a plain boundary anywhere in units 71 .. c + 67 rules the overflow out.
+    window = range(UCS2_SINGLE + 1, min(c + UCS2_MULTI + 1, units, UCS2_SINGLE + 9))
+    if units == len(text):
+        if any(text[q] in NO_JOIN and text[q - 1] in NO_GLUE for q in window):
             return True
-        for q in window:
-            if (text[q] in NO_JOIN and text[q - 1] in NO_GLUE) or certain_boundary(text, q):
-                return True
-    # Exactly: the calculator's first fill ends at boundary p (unit pu); then cluster [p, end).
+    else:
+        code = memoryview(utf16).cast("H")
+        if any(
+            not 0xDC00 <= code[q] < 0xE000
+            and _key_at(code, q) in NO_JOIN_UNITS
+            and _key_before(code, q) in NO_GLUE_UNITS
+            for q in window
+        ):
+            return True
+    kinds = None if units == len(text) else _unit_kinds(utf16)
+    j = c if kinds is None else c - kinds.count(1, 0, c)
     p70 = _pair_safe(utf16, UCS2_SINGLE)
     p = boundary_at_or_before(text, p70 if kinds is None else p70 - kinds.count(1, 0, p70), j)
     pu = c + utf16_units(text[j:p])
