@@ -321,3 +321,9 @@ def test_the_character_memo_stays_bounded_and_correct():
     assert len(memo.CLASSES) <= memo.CACHE_LIMIT + 1
     text = "Hei 👨\u200d👩\u200d👧 " * 20
     assert (list(analyze(text).parts), list(analyze(text).part_units)) == _replay(text, UCS2)
+
+
+def test_gsm_suggestion_leaves_letters_without_gsm7_equivalent():
+    assert gsm_suggestion("šžç ÄÖÅäöåéü") == "šžç ÄÖÅäöåéü"
+    assert gsm_suggestion("ＡＢＣ ᴀ “x” – y…\u00a0z\tw") == 'ABC A "x" - y... z w'
+    assert gsm_suggestion("n\u0303") == "n\u0303"  # a mark stays with its letter

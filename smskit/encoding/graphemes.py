@@ -9,8 +9,10 @@ sits on a segment boundary; we keep it whole, as a phone displays it.
 
 Walking a whole body with ``\\X`` is slow (about 1 µs per cluster), so the segmenter asks only
 whether a given offset is a cluster boundary. That is settled by the two characters around it
-unless they are ones that can join; only then is ``\\X`` run, and only over the stretch from the
-nearest certain boundary.
+unless they are ones that can join; then the rules below settle the usual cases (marks, flag
+pairs, emoji ZWJ sequences) and ``\\X`` the rest, only over the stretch from the nearest
+certain boundary. What the rules need to know of a character is memoised in a few bits and in
+sets, some keyed by UTF-16 code units so that the UCS-2 segmenter can ask without decoding.
 """
 
 from __future__ import annotations

@@ -15,6 +15,11 @@ arithmetic on bytes (one byte per GSM-7 character, or the UTF-16 encoding) and a
 the cut is a cluster boundary only there. A body with a cluster too long for that (dozens of
 combining marks) is replayed step by step exactly as the calculator does it, overflowing
 segments included.
+
+We follow the recorded data where the npm build of 1.2.0 (run for comparison) disagrees with
+it; changed in these three places that build reproduces all of the data: it counts CR LF as
+one cluster (so "\\r\\n" forces UCS-2), counts a cluster that starts with a GSM-7 character as
+one unit in UCS-2 ("é" plus combining accents), and maps ‗ (U+2017) to an apostrophe, not "_".
 """
 
 from __future__ import annotations

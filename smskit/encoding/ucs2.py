@@ -64,6 +64,7 @@ def ucs2_cuts(text: str, utf16: bytes, units: int) -> list[int] | None:
             u = c
     else:
         no_join, no_glue = NO_JOIN_UNITS, NO_GLUE_UNITS
+        mark_glue, not_consonant = MARK_GLUE_UNITS, NOT_CONSONANT_UNITS
         code = memoryview(utf16).cast("H")
         while u < last:
             c = u + step
@@ -77,9 +78,12 @@ def ucs2_cuts(text: str, utf16: bytes, units: int) -> list[int] | None:
                 if 0xDC00 <= prev < 0xE000:
                     prev = code[c - 2] << 16 | prev
             if nxt not in no_join or prev not in no_glue:
-                c = _settle(text, utf16, code, u, c, nxt, prev)
-                if c < 0:  # a cluster longer than a whole part
-                    return None
+                if nxt in no_join and prev in mark_glue and nxt in not_consonant:
+                    pass  # a mark before an emoji or letter: no rule joins them
+                else:
+                    c = _settle(text, utf16, code, u, c, nxt, prev)
+                    if c < 0:  # a cluster longer than a whole part
+                        return None
             ends.append(c)
             u = c
     # The calculator's second part starts like ours unless the cluster at unit 70 runs past
