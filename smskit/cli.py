@@ -174,6 +174,141 @@ def segments(
 
 
 @app.command()
+def send(
+    campaign_file: Annotated[Path, typer.Argument(help="The campaign to send.")],
+    audience: Annotated[
+        Path | None, typer.Option(help="Audience CSV (overrides the campaign's audience key).")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Send without asking.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Render and count everything; contact nobody.")
+    ] = False,
+    test_to: Annotated[
+        list[str] | None,
+        typer.Option("--test-to", help="Send to these numbers only (recorded apart)."),
+    ] = None,
+    rate: Annotated[
+        float | None, typer.Option(help="Segments per second (default: by sender type).")
+    ] = None,
+    journal: Annotated[Path, typer.Option(help="Send journal.")] = Path(".smskit/journal.sqlite"),
+    twilio_base_url: Annotated[
+        str | None, typer.Option(help="Another Twilio base URL, e.g. the emulator.")
+    ] = None,
+    status_callback: Annotated[
+        str | None, typer.Option(help="URL Twilio calls with delivery status.")
+    ] = None,
+    price: Annotated[
+        float | None, typer.Option(help="Price per segment, for the cost estimate.")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="Configuration file.")] = None,
+) -> None:
+    """Check a campaign, then send it through Twilio exactly once (resumable)."""
+    from smskit.config import ConfigError, load_config
+    from smskit.lint import UsageError, check_files
+    from smskit.report import render
+    from smskit.send import SendError, send_plan
+    from smskit.send.from_campaign import campaign_hash, deliveries
+    from smskit.send.tables import print_table
+
+    if not campaign_file.is_file():
+        raise _fail(f"{campaign_file}: no such campaign file")
+    try:
+        cfg = load_config(config)
+        result = check_files([campaign_file], cfg)
+        if result.campaigns:
+            if audience is None and not result.campaigns[0].audience:
+                raise _fail(
+                    f"{campaign_file}: no audience to send to; add 'audience: file.csv' to the "
+                    "campaign or pass --audience FILE"
+                )
+            from smskit.audience_check import add_audience_findings
+
+            add_audience_findings(result, cfg, audience)
+    except (ConfigError, UsageError) as e:
+        raise _fail(str(e)) from None
+    if result.errors or not result.campaigns:
+        sys.stderr.write(render(result, "text", color=_use_color(None)) + "\n")
+        raise _fail(
+            f"not sending {campaign_file}: {result.errors} error-level finding(s) stand; "
+            "fix them (smskit check --fix helps) or suppress them with a reason",
+            EXIT_FINDINGS,
+        )
+    campaign = result.campaigns[0]
+    base_url = twilio_base_url or os.environ.get("SMSKIT_TWILIO_BASE_URL")
+    common = {
+        "campaign": campaign.slug,
+        "journal_path": journal,
+        "sender": campaign.sender,
+        "messaging_service": campaign.messaging_service,
+        "rate": rate,
+        "interval": campaign.interval,
+        "test_to": test_to,
+        "base_url": base_url,
+        "status_callback": status_callback,
+    }
+    if price is not None:
+        common["price_per_segment"] = price
+    try:
+        digest = campaign_hash(campaign, audience)
+        plan = send_plan(
+            deliveries(campaign, audience), campaign_hash=digest, dry_run=True, **common
+        )
+        _print_plan(campaign, plan, test_to)
+        if dry_run:
+            return
+        if not yes:
+            if not sys.stdin.isatty():
+                raise _fail("not sending without confirmation: pass --yes in scripts and CI")
+            if not typer.confirm("Send now?", default=False):
+                raise _fail("not sent", EXIT_FINDINGS)
+        total = plan.this_run.get("to_send", 0) + plan.this_run.get("to_schedule", 0)
+        summary = send_plan(
+            deliveries(campaign, audience), campaign_hash=digest, yes=True, total=total, **common
+        )
+    except SendError as e:
+        raise _fail(str(e), EXIT_FINDINGS) from None
+    print_table(
+        f"Send summary: {summary.campaign}",
+        ("state", "count", "meaning"),
+        summary.table(),
+    )
+    print(
+        f"{summary.segments} segments, estimated cost {summary.estimated_cost:.2f} "
+        f"{summary.currency}; {summary.elapsed:.1f} s"
+    )
+    if summary.interrupted:
+        raise typer.Exit(130)
+    if not summary.complete:
+        print("Not finished: run the same command again to send what is left or due.")
+    raise typer.Exit(EXIT_OK if summary.complete and not summary.failures else EXIT_FINDINGS)
+
+
+def _print_plan(campaign, plan, test_to: list[str] | None) -> None:
+    from smskit.send.tables import print_table
+
+    s = plan.this_run
+    when = campaign.send_at.isoformat() if campaign.send_at else "now"
+    step = campaign.interval.total_seconds() if campaign.interval else 0
+    sender = campaign.sender + (
+        f" via {campaign.messaging_service}" if campaign.messaging_service else ""
+    )
+    rows = [
+        ("campaign", campaign.slug),
+        ("recipients", str(len(test_to)) + " (test send)" if test_to else s.get("recipients", 0)),
+        ("messages per recipient", len(campaign.messages)),
+        ("to send now", s.get("to_send", 0)),
+        ("to schedule with Twilio", s.get("to_schedule", 0)),
+        ("waiting for a later run", s.get("waiting", 0)),
+        ("already done", s.get("already", 0)),
+        ("segments", plan.segments),
+        ("estimated cost", f"{plan.estimated_cost:.2f} {plan.currency}"),
+        ("schedule", f"{when}, messages {step:g} s apart"),
+        ("sender", sender),
+    ]
+    print_table("Send plan", ("", "value"), rows)
+
+
+@app.command()
 def emulator(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8765,
