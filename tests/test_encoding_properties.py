@@ -184,6 +184,16 @@ def test_the_entry_points_agree(text):
     assert is_gsm7(text) == (a.encoding == GSM7)
 
 
+@settings(max_examples=120, deadline=None)
+@given(rich_texts)
+def test_the_entry_points_agree_with_smart_encoding(text):
+    # ENC003 and LEN001 ask encoding_of/segment_count first and analyze only when needed.
+    a = analyze(text, smart_encoding=True)
+    assert encoding_and_segments(text, True) == (a.encoding, a.segments)
+    assert segment_count(text, True) == a.segments
+    assert encoding_of(text, True) == a.encoding
+
+
 @settings(max_examples=80, deadline=None)
 @given(gsm_texts)
 def test_gsm7_text_is_one_segment_up_to_160_septets(text):
