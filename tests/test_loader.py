@@ -468,3 +468,34 @@ def test_plain_scalars_are_typed_as_yaml_types_them(word):
     got = root.value["k"].value
     assert got == expected or (isinstance(expected, float) and expected != expected), word
     assert type(got) is type(expected), word
+
+
+_STYLES = st.sampled_from([None, "'", '"', "|", ">"])
+_BODY_CHARS = st.sampled_from([*"ab ä'\"\\\n\t#:-€–", "  ", "\n\n", "'x'"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_BODY_CHARS, max_size=40).map("".join), _STYLES, st.sampled_from([20, 80]))
+def test_verbatim_positions_equal_the_walks(value, style, width):
+    # source_index takes a shortcut where the value stands verbatim in the source; wherever it
+    # does, it must land where the character-by-character walk lands.
+    import yaml
+
+    from smskit import positions
+    from smskit.loader import _Refused, compose
+
+    text = yaml.safe_dump({"body": value}, default_style=style, width=width, allow_unicode=True)
+    try:
+        node = compose(text).value["body"]
+    except _Refused:
+        return
+    if node.value != value:
+        return
+    args = (text, node.start.index, node.end.index, node.style, value)
+    fast = [positions.source_index(*args, i) for i in range(len(value) + 1)]
+    verbatim, positions._verbatim_index = positions._verbatim_index, lambda *a: None
+    try:
+        slow = [positions.source_index(*args, i) for i in range(len(value) + 1)]
+    finally:
+        positions._verbatim_index = verbatim
+    assert fast == slow
