@@ -31,6 +31,44 @@ T = TypeVar("T")
 FORMAT = 1
 
 
+# JSON keeps only string keys; a mapping with other keys (YAML's 1: or true:) is stored as
+# {PAIRS: [[key, value], ...]}.
+PAIRS = "\u0000pairs"
+
+
+def to_json(value: Any) -> Any:
+    """YAML-style data (mappings with any scalar keys, lists, scalars) as JSON data.
+
+    TypeError for anything else (a date, say): such a value is not cached.
+    """
+    if isinstance(value, dict):
+        if all(type(k) is str for k in value) and PAIRS not in value:
+            return {k: to_json(v) for k, v in value.items()}
+        return {PAIRS: [[_json_key(k), to_json(v)] for k, v in value.items()]}
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    raise TypeError(f"not cacheable: {type(value).__name__}")
+
+
+def _json_key(key: Any) -> Any:
+    if key is None or type(key) in (str, int, float, bool):
+        return key
+    raise TypeError(f"not cacheable key: {type(key).__name__}")
+
+
+def from_json(value: Any) -> Any:
+    """The inverse of :func:`to_json`."""
+    if isinstance(value, dict):
+        if PAIRS in value:
+            return {k: from_json(v) for k, v in value[PAIRS]}
+        return {k: from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [from_json(v) for v in value]
+    return value
+
+
 def cache_dir() -> Path:
     """Where entries live: $SMSKIT_CACHE_DIR, $XDG_CACHE_HOME/smskit or ~/.cache/smskit."""
     explicit = os.environ.get("SMSKIT_CACHE_DIR")

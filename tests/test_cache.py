@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import subprocess
 import sys
@@ -10,8 +11,10 @@ from pathlib import Path
 import babel
 import pytest
 from babel.dates import get_date_format, get_day_names, get_month_names
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from smskit import cache
+from smskit import cache, config
 from smskit.text import cldr, date_format, date_names
 
 
@@ -233,3 +236,104 @@ def test_warm_start_does_not_import_babel(tmp_path):
         for _ in range(2)
     ]
     assert runs == [["1", "True", "True"], ["1", "True", "False"]]
+
+
+# --- rule packs -------------------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+        lambda inner: (
+            st.lists(inner, max_size=4)
+            | st.dictionaries(
+                st.text(max_size=5) | st.integers() | st.booleans(), inner, max_size=4
+            )
+        ),
+        max_leaves=20,
+    )
+)
+def test_yaml_data_survives_the_json_entry(value):
+    stored = json.loads(json.dumps(cache.to_json(value)))
+    back = cache.from_json(stored)
+    assert back == value
+    assert repr(back) == repr(value)  # the same key types (1 stays 1, True stays True)
+
+
+def test_dates_are_not_cached():
+    with pytest.raises(TypeError):
+        cache.to_json({"when": datetime.date(2017, 6, 1)})
+
+
+@pytest.fixture
+def counted_parses(cache_dir, monkeypatch):
+    calls = []
+    parse = config._parse_yaml
+
+    def counting(data, path):
+        calls.append(path.name)
+        return parse(data, path)
+
+    monkeypatch.setattr(config, "_parse_yaml", counting)
+    return calls
+
+
+def _settings(cfg):
+    return {c: (s.enabled, s.severity, s.options) for c, s in cfg.settings.items()}
+
+
+def test_packs_are_parsed_once_then_read_from_the_cache(counted_parses, project):
+    first = config.load_config(cwd=project)
+    assert sorted(counted_parses) == ["default.yml", "en.yml", "fi.yml", "sv.yml"]
+    second = config.load_config(cwd=project)
+    assert sorted(counted_parses) == ["default.yml", "en.yml", "fi.yml", "sv.yml"]  # no more
+    assert (second.locales, second.brands) == (first.locales, first.brands)
+    assert _settings(second) == _settings(first)
+    # The month forms are keyed by number in the pack: they must stay numbers.
+    assert 6 in second.locales["fi"]["months"]["forms"]
+
+
+def test_a_changed_pack_is_parsed_again(counted_parses, project):
+    pack = project / "ours.yml"
+    (project / "smskit.yml").write_text("packs: [default, ./ours.yml]\n")
+    pack.write_text("rules:\n  LEN001: {budget: 3}\n")
+    assert config.load_config(cwd=project).settings["LEN001"].options.budget == 3
+    pack.write_text("rules:\n  LEN001: {budget: 4}\n")  # same length: the content decides
+    assert config.load_config(cwd=project).settings["LEN001"].options.budget == 4
+    assert counted_parses.count("ours.yml") == 2
+
+
+def test_a_broken_pack_is_reported_every_time(counted_parses, project):
+    (project / "smskit.yml").write_text("packs: [./ours.yml]\n")
+    (project / "ours.yml").write_text("rules: [unclosed\n")
+    for _ in range(2):
+        with pytest.raises(config.ConfigError, match="not valid YAML"):
+            config.load_config(cwd=project)
+    assert counted_parses.count("ours.yml") == 2
+
+
+def test_a_pack_still_validated_when_read_from_the_cache(counted_parses, project):
+    (project / "smskit.yml").write_text("packs: [./ours.yml]\n")
+    (project / "ours.yml").write_text("rules:\n  LEN001: {budgte: 3}\n")
+    for _ in range(2):
+        with pytest.raises(config.ConfigError, match="unknown option 'budgte'"):
+            config.load_config(cwd=project)
+    assert counted_parses.count("ours.yml") == 1  # parsed once; checked twice
+
+
+def test_corrupt_pack_entries_are_rebuilt(counted_parses, cache_dir, project):
+    config.load_config(cwd=project)
+    for entry in cache_dir.glob("pack-*.json"):
+        entry.write_text('{"format": 1, "key": "x"')
+    again = config.load_config(cwd=project)
+    assert 6 in again.locales["fi"]["months"]["forms"]
+    assert len(counted_parses) == 8
+
+
+def test_packs_load_with_an_unwritable_cache(tmp_path, monkeypatch, project):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("SMSKIT_CACHE_DIR", str(blocker / "cache"))
+    cfg = config.load_config(cwd=project)
+    assert cfg.settings["LEN001"].options.budget == 2 and "fi" in cfg.locales
