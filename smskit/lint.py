@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from smskit import lazy_re
 from smskit.config import Config, RuleSetting
 from smskit.findings import Finding, Problem, Severity
 from smskit.loader import load
@@ -47,8 +48,9 @@ def display_path(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
-_PACK_KEY = re.compile(rb"^(rules|locales|brands):", re.M)
-_CAMPAIGN_KEY = re.compile(rb"^campaign:", re.M)
+# (Compiled on first use: only folder walks look for rule packs.)
+_PACK_KEY = lazy_re.compile(rb"^(rules|locales|brands):", re.M)
+_CAMPAIGN_KEY = lazy_re.compile(rb"^campaign:", re.M)
 # A named pipe opened for reading waits for a writer; without one it reads as empty here and
 # the loader reports it (CMP003). Windows has no such files and no such flag.
 _NONBLOCKING = getattr(os, "O_NONBLOCK", 0)
