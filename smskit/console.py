@@ -11,6 +11,8 @@ the same readings.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import sys
 from pathlib import Path
@@ -22,6 +24,12 @@ FLAGS = ("--strict", "--no-strict", "--fix", "--unsafe-fixes", "--diff", "--colo
 
 
 def main(argv: list[str] | None = None) -> None:
+    # At exit the interpreter runs a last full garbage collection over every object still
+    # alive: all the modules and, after a check, every campaign's node tree (a tenth of the
+    # time a check of 1,000 files takes). Nothing then needs collecting, so freeze it all
+    # first. (atexit handlers run before that collection; an in-process caller keeps its
+    # collector until its own exit.)
+    atexit.register(gc.freeze)
     args = sys.argv[1:] if argv is None else list(argv)
     if args[:1] == ["check"]:
         options = parse_check(args[1:])
