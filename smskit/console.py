@@ -44,6 +44,9 @@ def _run_check(options: dict[str, Any]) -> None:
     # The same outcomes as smskit.cli.main gives a check run through Typer.
     from smskit.check_command import EXIT_FINDINGS, internal_error, run_check
 
+    # The process ends with the check: the collector stays off to the end (run_check would
+    # switch it back on, and its first pass would walk every object the check made).
+    gc.disable()
     try:
         status = run_check(**options)
     except KeyboardInterrupt:

@@ -156,3 +156,19 @@ def test_both_paths_give_the_same_output(project):
         slow.stderr,
     )
     assert fast.returncode == 1 and '"CMP001"' in fast.stdout
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_run_check_leaves_the_collector_as_it_found_it(project, enabled):
+    import gc
+
+    from smskit.check_command import run_check
+
+    path = write_campaign(project, "spring.yml", text=VALID_CAMPAIGN)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert run_check([str(path)]) == 0
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
