@@ -58,8 +58,14 @@ class _Refused(Exception):
         self.problem = LoadProblem(code, message, at)
 
 
+# Two marks and a node are made for every YAML value, the bulk of loading: tuple.__new__ makes
+# a Mark without the named tuple's own __new__ (half the time), and Node is given every field
+# by position (keyword arguments cost the dataclass's __init__ as much again).
+_new_tuple = tuple.__new__
+
+
 def _mark(m: yaml.Mark) -> Mark:
-    return Mark(m.line + 1, m.column + 1, m.index)
+    return _new_tuple(Mark, (m.line + 1, m.column + 1, m.index))
 
 
 def read_text(path: Path, display: str = "") -> str:
@@ -156,9 +162,9 @@ def compose(text: str) -> Node | None:
                     )
                 start, end = _mark(ev.start_mark), _mark(ev.end_mark)
                 if kind is _MAPPING_START:
-                    node = Node({}, start, end, "mapping", tag=ev.tag)
+                    node = Node({}, start, end, "mapping", None, ev.tag, {}, None)
                 else:
-                    node = Node([], start, end, "sequence", tag=ev.tag)
+                    node = Node([], start, end, "sequence", None, ev.tag, {}, None)
                 _check_tag(ev)
                 stack.append(node)
                 pending_key.append(None)
@@ -267,14 +273,15 @@ def _scalar(ev: yaml.ScalarEvent) -> Node:
             except (yaml.YAMLError, ValueError, OverflowError):
                 value = ev.value
     start, end = ev.start_mark, ev.end_mark
-    return Node(
+    return Node(  # value, start, end, kind, style, tag, keys, raw (see _new_tuple)
         value,
-        Mark(start.line + 1, start.column + 1, start.index),
-        Mark(end.line + 1, end.column + 1, end.index),
+        _new_tuple(Mark, (start.line + 1, start.column + 1, start.index)),
+        _new_tuple(Mark, (end.line + 1, end.column + 1, end.index)),
         "scalar",
-        style=style,
-        tag=tag,
-        raw=ev.value,
+        style,
+        tag,
+        {},
+        ev.value,
     )
 
 
