@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 from typing import Any, NamedTuple
 
 from smskit import lazy_re
@@ -280,10 +281,14 @@ def _year(text: str | None) -> tuple[int | None, str | None]:
     return int(text), "yyyy"
 
 
+# Memoised: a handful of (kind, days, months) combinations recur in every date of a run, and
+# building their patterns was a fifth of finding a date.
+@cache
 def _families(kind: str, days: frozenset[str], months: frozenset[str]) -> frozenset[DatePattern]:
     return frozenset(DatePattern(kind, d, m, None) for d in days for m in months)
 
 
+@cache
 def _canonical(
     kind: str, days: frozenset[str], months: frozenset[str], year: str | None
 ) -> DatePattern:
