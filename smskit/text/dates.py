@@ -263,6 +263,7 @@ def _in_url(text: str, pos: int) -> bool:
     return head < pos and _URL_HEAD.match(text, head, pos) is not None
 
 
+@cache  # (a number's text and a token pair: a small set, met again in every date)
 def _numeric_token(text: str, word_tokens: tuple[str, str]) -> frozenset[str]:
     """Which of ("d", "dd") — or ("M", "MM") — a written number agrees with."""
     short, padded = word_tokens
