@@ -159,8 +159,9 @@ def compose(text: str) -> Node | None:
     parser = _Parser(text)
     next_event = parser.get_event
     try:
-        while parser.check_event():  # (yaml.parse, without a generator between)
-            ev = next_event()
+        # yaml.parse without a generator between, and one call per event: get_event gives
+        # None after the stream's end (libyaml's parser and the pure-Python one alike).
+        while (ev := next_event()) is not None:
             kind = type(ev)
             if kind is _SCALAR:
                 if ev.anchor is not None:
