@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@# An editable install is not byte-compiled, and PYTHONDONTWRITEBYTECODE may be set:
+	@# compile once so every start-up does not recompile the package from source.
+	$(BIN)/python -m compileall -q smskit
 	@touch $(STAMP)
 
 # Voikko (Finnish morphology) comes from Debian's packages; ENC001 falls back without it.
@@ -39,6 +42,7 @@ test: $(STAMP) voikko lint
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) voikko
+	$(BIN)/python -m compileall -q smskit
 	$(BIN)/python -m bench
 
 clean:

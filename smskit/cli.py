@@ -1,9 +1,202 @@
-"""The smskit command line (placeholder until the core lands)."""
+"""The smskit command line. Nothing imports this module; it imports the rest.
+
+Exit status: 0 no error-level finding, 1 error-level findings (or warnings with --strict),
+2 usage or configuration problems.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(
+    name="smskit",
+    help="Lint, check and send SMS campaigns kept as YAML files in git.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-def main() -> None:
-    app()
+def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    sys.stderr.write(f"smskit: error: {message}\n")
+    return typer.Exit(code)
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def _use_color(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+@app.command()
+def check(
+    paths: Annotated[list[str], typer.Argument(help="Campaign files or folders (recursive).")],
+    format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="text, json, github, sarif or junit."),
+    ] = None,
+    select: Annotated[
+        list[str] | None, typer.Option(help="Only these rules (codes, names or prefixes).")
+    ] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help="Skip these rules.")] = None,
+    strict: Annotated[bool, typer.Option(help="Warnings fail the check too.")] = False,
+    fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes in place.")] = False,
+    unsafe_fixes: Annotated[
+        bool, typer.Option("--unsafe-fixes", help="Also apply fixes marked unsafe.")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Show what --fix would change; write nothing.")
+    ] = False,
+    audience: Annotated[
+        Path | None, typer.Option(help="Audience CSV (overrides the campaign's audience key).")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Configuration file (default: found at the repo root).")
+    ] = None,
+    color: Annotated[
+        bool | None, typer.Option("--color/--no-color", help="Colour text output.")
+    ] = None,
+) -> None:
+    """Check campaign files against the rules and print the findings."""
+    from smskit.config import ConfigError, load_config
+    from smskit.lint import UsageError, check_files, discover
+    from smskit.report import FORMATS, render
+
+    fmt = format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if fmt not in FORMATS:
+        raise _fail(f"unknown --format '{fmt}'; use one of: {', '.join(FORMATS)}")
+    try:
+        cfg = load_config(config).with_selection(_split(select), _split(ignore))
+        files = discover(paths)
+    except (ConfigError, UsageError) as e:
+        raise _fail(str(e)) from None
+    result = check_files(files, cfg)
+    if audience is not None or any(c.audience for c in result.campaigns):
+        from smskit.audience_check import add_audience_findings
+
+        try:
+            add_audience_findings(result, cfg, audience)
+        except (ConfigError, UsageError) as e:
+            raise _fail(str(e)) from None
+    if fix or diff or unsafe_fixes:
+        from smskit.autofix import run_fixes
+
+        result, changed = run_fixes(result, files, cfg, unsafe=unsafe_fixes, write=not diff)
+        if diff:
+            sys.stdout.write(changed)
+            raise typer.Exit(EXIT_FINDINGS if changed else EXIT_OK)
+        if changed:
+            sys.stderr.write(changed + "\n")
+    print(render(result, fmt, color=_use_color(color)))
+    failing = result.errors + (result.warnings if strict else 0)
+    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+@app.command("rules")
+def list_rules() -> None:
+    """List every rule with its code, name, default severity and summary."""
+    from smskit.rules import all_rules
+
+    for r in all_rules().values():
+        print(f"{r.code}  {r.name:<34} {r.severity.value:<8} {r.summary}")
+
+
+@app.command()
+def explain(code: Annotated[str, typer.Argument(help="Rule code or name, e.g. SIG001.")]) -> None:
+    """Print a rule's documentation."""
+    from smskit.rules import by_code_or_name
+
+    rule = by_code_or_name(code)
+    if rule is None:
+        raise _fail(f"unknown rule '{code}'; `smskit rules` lists them")
+    print(rule.doc)
+    opts = rule.option_fields()
+    if opts:
+        print("\nDefaults: " + ", ".join(f"{k}={v.default!r}" for k, v in opts.items()))
+    print(f"Default severity: {rule.severity.value}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the campaign file format as JSON Schema (for yaml-language-server)."""
+    import json
+
+    from smskit.schema import json_schema
+
+    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+@app.command()
+def segments(
+    text: Annotated[str | None, typer.Argument(help="Message text (default: read stdin).")] = None,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="Read one JSON string per line; write JSON lines.")
+    ] = False,
+    smart_encoding: Annotated[
+        bool, typer.Option("--smart-encoding", help="Apply Twilio Smart Encoding first.")
+    ] = False,
+) -> None:
+    """Show how a text is encoded and split into SMS segments."""
+    import json
+
+    from smskit.encoding import analyze
+    from smskit.segments_report import jsonl_record, render_text
+
+    if jsonl:
+        for n, line in enumerate(sys.stdin, 1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise _fail(f"stdin line {n}: not JSON ({e.msg}); one JSON string a line") from None
+            if not isinstance(value, str):
+                raise _fail(f"stdin line {n}: expected a JSON string, got {type(value).__name__}")
+            print(json.dumps(jsonl_record(value, smart_encoding), ensure_ascii=False))
+        return
+    if text is None:
+        text = sys.stdin.read().removesuffix("\n")
+    print(render_text(analyze(text, smart_encoding), color=_use_color(None)))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: usage errors become one line on stderr with exit status 2, never a traceback."""
+    from typer.main import get_command
+
+    command = get_command(app)
+    try:
+        rv = command.main(args=argv, prog_name="smskit", standalone_mode=False)
+    except (typer.Abort, KeyboardInterrupt):
+        sys.stderr.write("smskit: interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(EXIT_FINDINGS)
+    except Exception as e:
+        if type(e).__name__ == "NoArgsIsHelpError":
+            print(e.ctx.get_help() if getattr(e, "ctx", None) else "smskit --help")
+            sys.exit(EXIT_USAGE)
+        if hasattr(e, "format_message") and hasattr(e, "exit_code"):  # click's usage errors
+            sys.stderr.write(f"smskit: error: {e.format_message()} (see smskit --help)\n")
+            sys.exit(EXIT_USAGE)
+        if os.environ.get("SMSKIT_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"smskit: internal error: {type(e).__name__}: {e} "
+            "(this is a bug in smskit; rerun with SMSKIT_DEBUG=1 for details)\n"
+        )
+        sys.exit(3)
+    sys.exit(rv if isinstance(rv, int) else EXIT_OK)

@@ -57,7 +57,7 @@ def _mark(m: yaml.Mark) -> Mark:
     return Mark(m.line + 1, m.column + 1, m.index)
 
 
-def read_text(path: Path, display: str) -> str:
+def read_text(path: Path, display: str = "") -> str:
     """The file's text, or ``_Refused`` (CMP003) naming what is wrong with its bytes."""
     try:
         size = path.stat().st_size
@@ -76,7 +76,9 @@ def read_text(path: Path, display: str) -> str:
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         raise _Refused(
-            "CMP003", "file contains NUL bytes (binary?); campaigns are UTF-8 text", Mark(line, 1, 0)
+            "CMP003",
+            "file contains NUL bytes (binary?); campaigns are UTF-8 text",
+            Mark(line, 1, 0),
         )
     try:
         text = data.decode("utf-8")
@@ -152,9 +154,7 @@ def compose(text: str) -> Node | None:
                 parent.value.append(node)
             elif pending_key[-1] is None:
                 if node.kind != "scalar" or not isinstance(node.value, (str, int, bool)):
-                    raise _Refused(
-                        "CMP002", "mapping keys must be plain words", node.start
-                    )
+                    raise _Refused("CMP002", "mapping keys must be plain words", node.start)
                 pending_key[-1] = node
             else:
                 key_node = pending_key[-1]
@@ -197,7 +197,7 @@ def _scalar(ev: yaml.ScalarEvent) -> Node:
     start, end = _mark(ev.start_mark), _mark(ev.end_mark)
     if ev.tag and ev.tag != "!":
         _check_tag(ev)
-    if style is not None or (ev.tag == "!" or not ev.implicit[0]) and ev.tag in (None, "!"):
+    if style is not None or ((ev.tag == "!" or not ev.implicit[0]) and ev.tag in (None, "!")):
         value = ev.value
     else:
         tag = ev.tag or _resolver.resolve(yaml.ScalarNode, ev.value, ev.implicit)
@@ -234,7 +234,9 @@ def _unknown_key(key: str, node: Node, fields: tuple[Field, ...], where: str) ->
 
 def _string(node: Node, f: Field, where: str) -> str:
     if node.kind != "scalar" or node.value is None:
-        raise _Refused("CMP002", f"'{f.name}' in {where} must be {_TYPE_WORDS['string']}", node.start)
+        raise _Refused(
+            "CMP002", f"'{f.name}' in {where} must be {_TYPE_WORDS['string']}", node.start
+        )
     if isinstance(node.value, str):
         value = node.value
     elif node.style is None and node.raw is not None and not isinstance(node.value, bool):
@@ -243,8 +245,7 @@ def _string(node: Node, f: Field, where: str) -> str:
     else:
         raise _Refused(
             "CMP002",
-            f"'{f.name}' in {where} must be {_TYPE_WORDS['string']}, not {node.raw!r}; "
-            "quote it",
+            f"'{f.name}' in {where} must be {_TYPE_WORDS['string']}, not {node.raw!r}; quote it",
             node.start,
         )
     if f.non_empty and not value.strip():
@@ -264,18 +265,22 @@ def _string(node: Node, f: Field, where: str) -> str:
 
 def _suppress(node: Node, keys: dict[str, Node], where: str) -> dict[str, Suppression]:
     if node.kind != "mapping":
-        raise _Refused("CMP002", f"'suppress' in {where} must be {_TYPE_WORDS['suppress']}", node.start)
+        raise _Refused(
+            "CMP002", f"'suppress' in {where} must be {_TYPE_WORDS['suppress']}", node.start
+        )
     out = {}
     for code, reason in node.value.items():
         key_node = node.keys[code]
         if not re.match(r"^[A-Z]{3}[0-9]{3}$", code):
             raise _Refused(
-                "CMP002", f"'{code}' is not a rule code (like ENC003) in {where}.suppress", key_node.start
+                "CMP002",
+                f"'{code}' is not a rule code (like ENC003) in {where}.suppress",
+                key_node.start,
             )
         if reason.kind != "scalar" or not isinstance(reason.value, str) or not reason.value.strip():
             raise _Refused(
                 "CMP002",
-                f"suppressing {code} needs a reason: write {code}: \"why this is fine\"",
+                f'suppressing {code} needs a reason: write {code}: "why this is fine"',
                 key_node.start,
             )
         out[code] = Suppression(code, reason.value, key_node)
@@ -322,10 +327,13 @@ def build_campaign(root: Node, path: Path, display: str, text: str) -> Campaign:
     if "defaults" in v:
         n = v["defaults"]
         if n.kind != "mapping" or any(
-            c.kind != "scalar" or c.value is None or isinstance(c.value, bool) for c in n.value.values()
+            c.kind != "scalar" or c.value is None or isinstance(c.value, bool)
+            for c in n.value.values()
         ):
             raise _Refused("CMP002", "'defaults' must map column names to text", n.start)
-        kw["defaults"] = {k: (c.value if isinstance(c.value, str) else c.raw) for k, c in n.value.items()}
+        kw["defaults"] = {
+            k: (c.value if isinstance(c.value, str) else c.raw) for k, c in n.value.items()
+        }
     if "placeholders" in v:
         kw["extra"] = {"placeholders": _placeholders(v["placeholders"])}
     if "suppress" in v:
@@ -351,7 +359,9 @@ def _placeholders(node: Node) -> dict[str, dict[str, str]]:
     out = {}
     for name, opts in node.value.items():
         if opts.kind != "mapping" or set(opts.value) - {"case"}:
-            raise _Refused("CMP002", f"placeholder '{name}' options: only 'case' is known", opts.start)
+            raise _Refused(
+                "CMP002", f"placeholder '{name}' options: only 'case' is known", opts.start
+            )
         case = opts.value.get("case")
         if case is not None and case.value not in PLACEHOLDER_CASES:
             raise _Refused(
@@ -390,7 +400,8 @@ def _messages(node: Node) -> list[Message]:
         if mid in seen:
             raise _Refused(
                 "CMP002",
-                f"duplicate message id '{mid}' (first at line {seen[mid].start.line}); ids must be unique",
+                f"duplicate message id '{mid}' (first at line {seen[mid].start.line}); "
+                "ids must be unique",
                 m.value["id"].start,
             )
         seen[mid] = m.value["id"]
@@ -403,11 +414,15 @@ def _messages(node: Node) -> list[Message]:
     return out
 
 
-def load(path: Path, display: str | None = None) -> LoadResult:
-    """Load one campaign file. Problems come back as CMP findings, never as exceptions."""
+def load(path: Path, display: str | None = None, text: str | None = None) -> LoadResult:
+    """Load one campaign file (or ``text`` standing in for its content).
+
+    Problems come back as CMP findings, never as exceptions.
+    """
     display = display or str(path)
     try:
-        text = read_text(path, display)
+        if text is None:
+            text = read_text(path, display)
         root = compose(text)
         if root is None:
             raise _Refused("CMP002", "file is empty; a campaign needs campaign, brand, …", _ORIGIN)
@@ -416,6 +431,9 @@ def load(path: Path, display: str | None = None) -> LoadResult:
         return LoadResult(path, display, None, [r.problem])
     except RecursionError:
         return LoadResult(
-            path, display, None, [LoadProblem("CMP001", "not valid YAML: nested too deeply", _ORIGIN)]
+            path,
+            display,
+            None,
+            [LoadProblem("CMP001", "not valid YAML: nested too deeply", _ORIGIN)],
         )
     return LoadResult(path, display, campaign, [])

@@ -21,7 +21,7 @@ class Mark:
 class Node:
     """A YAML node with its span in the file.
 
-    ``style`` is the scalar style as written: ``None`` (plain), ``"'"``, ``'"'``, ``"|"`` or ``">"``.
+    ``style`` is the scalar style as written: ``None`` (plain), ``'``, ``"``, ``|`` or ``>``.
     For mappings ``value`` is ``dict[str, Node]`` and ``keys`` holds the key nodes;
     for sequences ``value`` is ``list[Node]``.
     """

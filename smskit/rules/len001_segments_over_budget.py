@@ -1,0 +1,55 @@
+"""LEN001 segments-over-budget: a message needs more segments than the budget allows.
+
+Every segment is billed, and a long message split into many parts is more likely to arrive in
+pieces on older phones. The budget (default 2 segments) is policy: set it in a rule pack. The
+count is exact: GSM-7 or UCS-2, headers of multipart messages, and characters that never split
+across segments, as Twilio counts them (after Smart Encoding when it is on).
+
+Bad (budget 2)::
+
+    body: "<a 400-character GSM-7 text>"   # 3 segments
+
+Good::
+
+    body: "<the same said in 300 characters>"   # 2 segments
+
+Options:
+
+- ``budget`` (int, default 2): the most segments a message may use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from smskit.findings import Problem, Severity
+from smskit.model import Campaign
+from smskit.rules.base import Context
+
+CODE = "LEN001"
+NAME = "segments-over-budget"
+SEVERITY = Severity.WARNING
+SCOPE = "campaign"
+
+
+@dataclass(frozen=True)
+class Options:
+    budget: int = 2
+
+
+def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Problem]:
+    from smskit.encoding import analyze
+
+    for msg in campaign.messages:
+        a = analyze(msg.body, smart_encoding=campaign.smart_encoding)
+        if a.segments > options.budget:
+            per = 153 if a.encoding == "GSM-7" else 67
+            yield Problem(
+                f"message '{msg.id}' is {a.segments} segments of {a.encoding} "
+                f"({a.units} {'septets' if a.encoding == 'GSM-7' else 'UTF-16 units'}); "
+                f"the budget is {options.budget}: shorten it by about "
+                f"{a.units - options.budget * per} characters",
+                at=msg.body_node.start,
+                message_id=msg.id,
+            )
