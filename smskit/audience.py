@@ -86,12 +86,12 @@ class Recipient:
 class RowBatch:
     """Data rows that have exactly the header's number of fields, with their line numbers.
 
-    Rows are kept as one flat list of fields when the piece allowed it (no quotes): a column is
-    then a slice, and no per-row list is ever made unless ``rows`` is asked for. ``problems``
-    holds the rows left out (wrong number of fields); blank lines are dropped.
+    Rows of a quote-free piece are kept as one flat list of fields, as UTF-8 bytes: a column is
+    then a slice, and no per-row list or string is made unless asked for. ``problems`` holds the
+    rows left out (wrong number of fields); blank lines are dropped.
     """
 
-    __slots__ = ("_flat", "_rows", "lines", "ncols", "phone_index", "problems")
+    __slots__ = ("_cols", "_flat", "_raw", "_rows", "lines", "ncols", "phone_index", "problems")
 
     def __init__(
         self,
@@ -99,25 +99,64 @@ class RowBatch:
         phone_index: int,
         lines: Sequence[int],
         *,
-        flat: list[str] | None = None,
+        flat: list | None = None,
         rows: list[list[str]] | None = None,
         problems: list[AudienceProblem] | None = None,
     ) -> None:
         self.ncols = ncols
         self.phone_index = phone_index
         self.lines = lines
-        self._flat = flat
+        self._flat = flat  # bytes or str; a mark closes each last field but the final one
         self._rows = rows
+        self._raw: dict[int, list] = {}
+        self._cols: dict[int, list[str]] = {}
         self.problems = problems or []
 
     def __len__(self) -> int:
         return len(self.lines)
 
+    def raw_column(self, index: int) -> list:
+        """One column as stored: UTF-8 bytes for the fast path, text otherwise."""
+        col = self._raw.get(index)
+        if col is None:
+            if self._flat is not None:
+                col = self._flat[index :: self.ncols]
+                if index == self.ncols - 1 and len(col) > 1:
+                    col = [f[:-1] for f in col[:-1]] + col[-1:]
+            else:
+                col = list(map(itemgetter(index), self._rows or ()))
+            self._raw[index] = col
+        return col
+
     def column(self, index: int) -> list[str]:
         """The values of one column, in row order."""
-        if self._flat is not None:
-            return self._flat[index :: self.ncols]
-        return list(map(itemgetter(index), self._rows or ()))
+        col = self._cols.get(index)
+        if col is None:
+            col = self.raw_column(index)
+            if col and isinstance(col[0], bytes):
+                col = [b.decode("utf-8") for b in col]
+            self._cols[index] = col
+        return col
+
+    def value(self, index: int, row: int) -> str:
+        """One value, decoded (without decoding the whole column)."""
+        cached = self._cols.get(index)
+        if cached is not None:
+            return cached[row]
+        v = self.raw_column(index)[row]
+        return v.decode("utf-8") if isinstance(v, bytes) else v
+
+    def values(self, index: int) -> Sequence[str]:
+        """One column as a sequence that decodes a value when it is read."""
+        col = self.raw_column(index)
+        return _Decoding(col) if col and isinstance(col[0], bytes) else col
+
+    def joined(self, index: int) -> str:
+        """One column's values joined by line feeds (a value may hold one itself)."""
+        col = self.raw_column(index)
+        if col and isinstance(col[0], bytes):
+            return b"\n".join(col).decode("utf-8")
+        return "\n".join(col)
 
     @property
     def phones(self) -> list[str]:
@@ -126,9 +165,24 @@ class RowBatch:
     @property
     def rows(self) -> list[list[str]]:
         if self._rows is None:
-            flat, n = self._flat or [], self.ncols
-            self._rows = [flat[i : i + n] for i in range(0, len(flat), n)]
+            cols = [self.column(j) for j in range(self.ncols)]
+            self._rows = [list(r) for r in zip(*cols)]
         return self._rows
+
+
+class _Decoding(Sequence[str]):
+    """A list of UTF-8 bytes seen as text, decoded item by item."""
+
+    def __init__(self, items: list[bytes]) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [b.decode("utf-8") for b in self._items[i]]
+        return self._items[i].decode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +264,8 @@ class Audience:
                 if set(map(len, rows)) != {ncols}:
                     rows, lines, problems = self._shape(rows, lines, ncols)
                 batch = RowBatch(ncols, pi, lines, rows=rows, problems=problems)
-            if "" in batch.phones:  # rows of empty fields (";;;;") are blank lines too
+            phones = batch.raw_column(pi)
+            if "" in phones or b"" in phones:  # rows of empty fields (";;;;") are blank too
                 batch = _drop_blank(batch)
             if len(batch) or batch.problems:
                 yield batch
@@ -350,7 +405,7 @@ def _sniff(path: Path, display: str) -> _Format:
 
 def _header(path: Path, fmt: _Format, display: str) -> tuple[list[str], int, str]:
     """The header record, how many lines it spans, and the delimiter it uses."""
-    for text, _ in _pieces(path, fmt, display, limit=1):
+    for _raw, text, _ in _pieces(path, fmt, display, limit=1):
         first_line = text.split(fmt.newline, 1)[0]
         delimiter = _delimiter(first_line)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -376,10 +431,10 @@ def _delimiter(line: str) -> str:
 
 def _pieces(
     path: Path, fmt: _Format, display: str, limit: int | None = None
-) -> Iterator[tuple[str, int]]:
-    """Decoded text a piece at a time, each ending at a line break, with the line it starts on.
+) -> Iterator[tuple[bytes, str, int]]:
+    """The file a piece at a time, each ending at a line break: (UTF-8 bytes, text, first line).
 
-    Checks each piece for Windows-1252 and mojibake before handing it on.
+    Checks each piece for Windows-1252, mojibake and NUL bytes before handing it on.
     """
     nl_text = fmt.newline
     nl_bytes = nl_text[-1].encode()
@@ -413,7 +468,7 @@ def _pieces(
                     carry_t = text
                     continue
                 text, carry_t = text[:cut], text[cut:]
-                _check_mojibake(text.encode("utf-8"), line, nl_text, display)
+                raw = text.encode("utf-8", "surrogatepass")
             else:
                 data = carry_b + data
                 cut = len(data) if last else data.rfind(nl_bytes) + 1
@@ -425,10 +480,19 @@ def _pieces(
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError as e:
                     _refuse_not_utf8(raw, e, line, nl_text, display)
-                _check_mojibake(raw, line, nl_text, display)
-            if text:
-                yield text, line
-                line += text.count(nl_text)
+            _check_mojibake(raw, line, nl_text, display)
+            if b"\x00" in raw:
+                at = line + raw.count(nl_text.encode(), 0, raw.index(b"\x00"))
+                _refuse(
+                    "AUD003",
+                    f"{display}:{at}: the file contains NUL bytes: it is not a CSV text file; "
+                    f"{EXCEL_HINT}",
+                    at,
+                    kind="binary",
+                )
+            if raw:
+                yield raw, text, line
+                line += raw.count(nl_text.encode()) if len(nl_text) == 1 else raw.count(b"\n")
                 count += 1
             if last or (limit is not None and count >= limit):
                 return
@@ -505,97 +569,218 @@ def _unmojibake(word: str) -> str | None:
 
 def _records(
     path: Path, fmt: _Format, delimiter: str, display: str, ncols: int
-) -> Iterator[tuple[list[str] | None, list[list[str]], Sequence[int]]]:
-    """Records of the file, a piece at a time: ``(flat, rows, lines)``.
+) -> Iterator[tuple[list | None, list[list[str]], Sequence[int]]]:
+    """Records of the file, a stretch of lines at a time: ``(flat, rows, lines)``.
 
-    ``flat`` is every field of the piece in one list when each line of a quote-free piece has
-    exactly ``ncols`` fields (``rows`` is then empty); otherwise ``rows`` holds the records.
-    ``lines`` is the file line each record starts on.
+    ``flat`` is every field of a quote-free stretch, as UTF-8 bytes, in one list when each of its
+    lines has exactly ``ncols`` fields (``rows`` is then empty); otherwise ``rows`` holds the
+    records as text. ``lines`` is the file line each record starts on. Only the lines around
+    quotes go through ``csv.reader``; a piece with many quotes goes through it whole.
     """
-    nl = fmt.newline
-    carry, carry_line = "", 1
-    pieces = _pieces(path, fmt, display)
-    while True:
-        nxt = next(pieces, None)
-        if nxt is None:
-            if carry:
-                rows, lines, _ = _csv_records(carry, carry_line, delimiter, display, True)
-                yield None, rows, lines
-            return
-        text, line = nxt
+    nl = fmt.newline.encode()
+    delim = delimiter.encode()
+    carry, carry_line = b"", 1
+    for raw, _text, line in _pieces(path, fmt, display):
         if carry:
-            text, line = carry + text, carry_line
-            carry = ""
-        if _plain(text, nl):
-            body = text[: -len(nl)] if text.endswith(nl) else text
-            lines_text = body.split(nl)
-            span = range(line, line + len(lines_text))
-            if set(map(str.count, lines_text, repeat(delimiter))) == {ncols - 1}:
-                flat = body.replace(nl, delimiter).split(delimiter) if ncols > 1 else lines_text
-                yield flat, [], span
-            else:
-                yield None, list(map(str.split, lines_text, repeat(delimiter))), span
+            raw, line = carry + raw, carry_line
+            carry = b""
+        if b'"' not in raw:
+            yield _plain_records(raw, line, nl, delim, ncols)
+            continue
+        if raw.count(b'"') > 400:  # quotes everywhere: csv.reader over the whole piece
+            rest = yield from _csv_whole(raw, line, delimiter, display)
         else:
-            rows, lines, rest = _csv_records(text, line, delimiter, display, False)
-            if rest is not None:
-                carry, carry_line = rest
-                if len(carry) > _MAX_CARRY:
-                    _refuse(
-                        "AUD005",
-                        f"{display}:{carry_line}: a quoted field opened on this line does not "
-                        "close within 8 MiB; add the closing quote (\")",
-                        carry_line,
-                    )
-            yield None, rows, lines
+            rest = yield from _piece_records(raw, line, nl, delim, display, ncols)
+        if rest is not None:
+            carry, carry_line = rest
+            if len(carry) > _MAX_CARRY:
+                _refuse(
+                    "AUD005",
+                    f"{display}:{carry_line}: a quoted field opened on this line does not "
+                    "close within 8 MiB; add the closing quote (\")",
+                    carry_line,
+                )
+    if carry:
+        _refuse(
+            "AUD005",
+            f"{display}:{carry_line}: a quoted field opened on this line is never closed; "
+            'add the closing quote (")',
+            carry_line,
+        )
 
 
-def _plain(text: str, nl: str) -> bool:
-    """True when ``text`` splits into records exactly as csv.reader would split it."""
-    if '"' in text or "\x00" in text:
-        return False
-    if nl == "\n":
-        return "\r" not in text
-    if nl == "\r\n":
-        n = text.count("\r\n")
-        return text.count("\r") == n and text.count("\n") == n
-    return "\n" not in text
+def _piece_records(raw: bytes, line: int, nl: bytes, delim: bytes, display: str, ncols: int):
+    """Yield the records of one piece with a few quotes: quote-free stretches the fast way,
+    the lines around quotes through csv.reader. Returns (unfinished bytes, their first line)
+    when the piece ends inside a quoted field."""
+    end = nl[-1:]
+    pos = 0
+    while pos < len(raw):
+        q = raw.find(b'"', pos)
+        if q < 0:
+            cut = len(raw)
+        else:
+            k = raw.rfind(end, pos, q)
+            cut = k + 1 if k >= 0 else pos
+        if cut > pos:
+            chunk = raw[pos:cut]
+            yield _plain_records(chunk, line, nl, delim, ncols)
+            line += chunk.count(nl)
+            pos = cut
+        if q < 0:
+            return None
+        step = yield from _csv_stretch(raw, pos, line, nl, delim.decode(), display)
+        if isinstance(step[0], bytes):
+            return step
+        pos, line = step
+    return None
 
 
-def _csv_records(
-    text: str, line0: int, delimiter: str, display: str, final: bool
-) -> tuple[list[list[str]], list[int], tuple[str, int] | None]:
-    """csv.reader over one piece. A record cut by the piece's end is handed back to go on."""
-    physical = io.StringIO(text, newline="").readlines()
-    reader = csv.reader(physical, delimiter=delimiter, strict=True)
+def _plain_records(chunk: bytes, line: int, nl: bytes, delim: bytes, ncols: int):
+    """A quote-free stretch split with ``bytes.split``: what csv.reader gives for it.
+
+    Each line break becomes a mark (its first byte, CR or LF) closing the line's last field,
+    followed by the delimiter, so that one split gives every field. The marks show whether each
+    line had exactly ``ncols`` fields: a field holds at most one mark (a delimiter follows each),
+    so "the last fields hold every mark there is" means "every line break closes a last field".
+    A lone CR or LF elsewhere (csv.reader's line breaks too) sends the stretch to csv.reader.
+    RowBatch drops the marks.
+    """
+    mark = nl[:1]
+    other = b"\n" if mark == b"\r" else b"\r"
+    body = chunk[: -len(nl)] if chunk.endswith(nl) else chunk
+    if ncols > 1:
+        r = body.replace(nl, mark + delim)
+        if other not in r:
+            flat = r.split(delim)
+            nlines, extra = divmod(len(flat), ncols)
+            if not extra:
+                ends = flat[ncols - 1 :: ncols]
+                ends.pop()
+                breaks = nlines - 1
+                if r.count(mark) == breaks and b"".join(ends).count(mark) == breaks:
+                    return flat, [], range(line, line + nlines)
+    elif other not in body.replace(nl, b""):
+        lines = body.split(nl)
+        return lines, [], range(line, line + len(lines))
+    # Mixed line ends or ragged lines: csv.reader decides what a line is.
+    text = body.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim.decode(), strict=True))
+    return None, rows, _row_lines(rows, line, delim.decode())
+
+
+def _row_lines(rows: list[list[str]], line: int, delimiter: str) -> list[int]:
+    """Start line of each record, counting the line breaks inside quoted fields."""
+    out = []
+    for row in rows:
+        out.append(line)
+        text = delimiter.join(row)
+        line += 1 + text.count("\n") + text.count("\r") - text.count("\r\n")
+    return out
+
+
+def _csv_stretch(raw: bytes, pos: int, line: int, nl: bytes, delimiter: str, display: str):
+    """csv.reader from byte ``pos`` until a record ends before a quote-free line.
+
+    Yields one batch; returns the (byte pos, line) to go on from, or (unfinished bytes, line).
+    """
+    end = nl[-1:]
+    at = [pos]  # where the next line starts
+
+    def lines() -> Iterator[str]:
+        p = at[0]
+        while p < len(raw):
+            e = raw.find(end, p)
+            e = len(raw) if e < 0 else e + 1
+            at[0] = e
+            yield raw[p:e].decode("utf-8")
+            p = e
+
+    reader = csv.reader(lines(), delimiter=delimiter, strict=True)
     rows: list[list[str]] = []
-    lines: list[int] = []
-    done = 0
+    starts: list[int] = []
     while True:
+        record_pos, record_line = at[0], line + reader.line_num
         try:
             row = next(reader)
         except StopIteration:
-            return rows, lines, None
+            if rows:
+                yield None, rows, starts
+            return len(raw), line + reader.line_num
         except csv.Error as e:
-            start = line0 + done
             if "unexpected end of data" in str(e):
-                if not final:
-                    return rows, lines, ("".join(physical[done:]), start)
-                _refuse(
-                    "AUD005",
-                    f"{display}:{start}: a quoted field opened on this line is never closed; "
-                    "add the closing quote (\")",
-                    start,
-                )
-            at = line0 + reader.line_num - 1
-            _refuse(
-                "AUD005",
-                f"{display}:{at}: not valid CSV ({e}); a quote inside a quoted value must be "
-                'doubled ("")',
-                at,
-            )
+                if rows:
+                    yield None, rows, starts
+                return raw[record_pos:], record_line
+            _bad_csv(e, line + reader.line_num - 1, display)
         rows.append(row)
-        lines.append(line0 + done)
-        done = reader.line_num
+        starts.append(record_line)
+        here = at[0]
+        eol = raw.find(end, here)
+        if raw.find(b'"', here, len(raw) if eol < 0 else eol) < 0:
+            yield None, rows, starts
+            return here, line + reader.line_num
+
+
+def _csv_whole(raw: bytes, line: int, delimiter: str, display: str):
+    """csv.reader over a whole piece; returns (unfinished bytes, line) when cut in a quote."""
+    text = raw.decode("utf-8")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        rows = list(reader)
+    except csv.Error as e:
+        if "unexpected end of data" not in str(e):
+            _bad_csv(e, line + reader.line_num - 1, display)
+        # The piece ends inside a quoted field: take it record by record to find where.
+        step = yield from _csv_stretch_all(raw, line, delimiter, display)
+        return step
+    linear = reader.line_num == len(rows)
+    yield None, rows, range(line, line + len(rows)) if linear else _row_lines(rows, line, delimiter)
+    return None
+
+
+def _csv_stretch_all(raw: bytes, line: int, delimiter: str, display: str):
+    """Like _csv_stretch over the whole piece, never stopping early."""
+    nl_end = b"\n" if b"\n" in raw else b"\r"
+    at = [0]
+
+    def lines() -> Iterator[str]:
+        p = 0
+        while p < len(raw):
+            e = raw.find(nl_end, p)
+            e = len(raw) if e < 0 else e + 1
+            at[0] = e
+            yield raw[p:e].decode("utf-8")
+            p = e
+
+    reader = csv.reader(lines(), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    record_pos = 0
+    while True:
+        record_line = line + reader.line_num
+        try:
+            row = next(reader)
+        except StopIteration:
+            yield None, rows, starts
+            return None
+        except csv.Error as e:
+            if "unexpected end of data" in str(e):
+                yield None, rows, starts
+                return raw[record_pos:], record_line
+            _bad_csv(e, line + reader.line_num - 1, display)
+        rows.append(row)
+        starts.append(record_line)
+        record_pos = at[0]
+
+
+def _bad_csv(e: csv.Error, at: int, display: str) -> None:
+    _refuse(
+        "AUD005",
+        f"{display}:{at}: not valid CSV ({e}); a quote inside a quoted value must be "
+        'doubled ("")',
+        at,
+    )
 
 
 # -- opt-out lists -------------------------------------------------------------------------------
@@ -626,7 +811,7 @@ def load_opt_out(
     display = display or str(path)
     fmt = _sniff(path, display)
     first = ""
-    for text, _ in _pieces(path, fmt, display, limit=1):
+    for _raw, text, _ in _pieces(path, fmt, display, limit=1):
         first = text.split(fmt.newline, 1)[0].strip().removeprefix("\ufeff")
     normalizer = PhoneNormalizer(region)
     numbers: set[str] = set()
@@ -641,7 +826,7 @@ def load_opt_out(
             ):
                 _opt_out_entry(raw, e164, line, numbers, problems, normalizer, display)
         return OptOut(path, numbers, problems)
-    for text, line0 in _pieces(path, fmt, display):
+    for _raw, text, line0 in _pieces(path, fmt, display):
         for offset, raw in enumerate(text.split(fmt.newline)):
             entry = raw.strip().removeprefix("\ufeff")
             if not entry or entry.startswith("#"):

@@ -19,8 +19,9 @@ property in the tests checks it against phonenumbers.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
+from itertools import islice
 
 _SLOW_CACHE_MAX = 100_000
 _MAX_PREFIX = 7  # digits of a class prefix; deeper classes are checked number by number
@@ -401,10 +402,24 @@ class PhoneNormalizer:
         """``[normalize(r) for r in raws]``, with the learnt classes checked in one regex pass."""
         if not raws:
             return []
-        joined = "\n" + "\n".join(raws) + "\n"
-        if joined.count("\n") != len(raws) + 1 or "\r" in joined:
-            return [self.normalize(r) for r in raws]  # a number with a line break in it
-        s = joined
+        return self.normalize_joined("\n".join(raws), len(raws), lambda: raws)
+
+    def normalize_joined(
+        self, joined: str, count: int, raws: Callable[[], Sequence[str]]
+    ) -> list[str | None]:
+        """As :meth:`normalize_many` for ``count`` numbers given joined by line feeds.
+
+        ``raws()`` gives the numbers as a list; it is called only when some number needs a
+        closer look (or holds a line break itself).
+        """
+        if not count:
+            return []
+        if joined.count("\n") != count - 1 or "\r" in joined:
+            return [self.normalize(r) for r in raws()]  # a number with a line break in it
+        if not self._classes:  # learn the common classes first, or every line is looked at alone
+            for raw in joined.split("\n", 256)[:256]:
+                self.normalize(raw)
+        s = "\n" + joined + "\n"
         if " " in s:
             s = s.replace(" ", "")
         if "-" in s:
@@ -413,6 +428,7 @@ class PhoneNormalizer:
             s = s.replace("\n" + self._national, "\n" + self._plus_cc)
         out: list[str | None] = s[1:-1].split("\n")  # type: ignore[assignment]
         pos, index, last = 0, -1, len(s) - 1
+        originals: Sequence[str] | None = None
         for m in self._bad_finder().finditer(s):
             if m.start() == last:
                 break  # the closing "\n" sentinel
@@ -420,7 +436,11 @@ class PhoneNormalizer:
             index += s.count("\n", pos, m.start() + 1)
             pos = m.start() + 1
             e164 = self._fast_one(m[0][1:])
-            out[index] = e164 if e164 is not None else self.slow(raws[index])
+            if e164 is None:
+                if originals is None:
+                    originals = raws()
+                e164 = self.slow(originals[index])
+            out[index] = e164
         return out
 
     # -- explanations ----------------------------------------------------------------------
