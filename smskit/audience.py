@@ -287,7 +287,7 @@ class Audience:
                 problems.append(
                     AudienceProblem(
                         "AUD005",
-                        f"line {line} has {n} fields, {what} than the header's {ncols}: "
+                        f"{self.display}:{line}: {n} fields, {what} than the header's {ncols}: "
                         f"a {_name(self.delimiter)} inside a value that is not quoted?",
                         line,
                         {"fields": n, "expected": ncols},

@@ -49,7 +49,7 @@ from smskit.audience import (
     load_opt_out,
     open_audience,
 )
-from smskit.model import Campaign, Message
+from smskit.model import Campaign, Mark, Message
 from smskit.phones import region_for_locale
 from smskit.render import (
     BoundTemplate,
@@ -339,6 +339,7 @@ class _Spec:
             for i in islice(rows, EXAMPLES - len(tally.examples)):
                 raw = batch.value(self.column, i) if self.column is not None else ""
                 tally.example(batch.lines[i], repr(raw))
+                tally.extra.setdefault("sample", raw.strip())
 
 
 class _Interner:
@@ -649,7 +650,7 @@ def _tally_message(
     total = sums[-1] if sums else 0
     if isinstance(total, int):  # the same for every row
         key = (tuple(sums) if len(sums) > 1 else total) if total < BIG else ("x", *codes)
-        _merge(plan, Counter({key: n}), None, None, batch, interner)
+        _add_examples(plan, _merge(plan, Counter({key: n}), None, None, batch, interner), batch)
         return
     keys: list = total if len(sums) == 1 else list(zip(*(_col(c, n) for c in sums)))
     counts = Counter(keys)
@@ -660,8 +661,18 @@ def _tally_message(
         rows = list(compress(range(n), map(ge, total, repeat(BIG))))
         cols = [_col(c, n) for c in codes]
         xkeys = [("x", *[c[i] for c in cols]) for i in rows]
-        _merge(plan, Counter(xkeys), xkeys, rows, batch, interner)
-    _merge(plan, counts, keys, None, batch, interner)
+        pending = _merge(plan, Counter(xkeys), xkeys, rows, batch, interner)
+        pending += _merge(plan, counts, keys, None, batch, interner)
+    else:
+        pending = _merge(plan, counts, keys, None, batch, interner)
+    _add_examples(plan, pending, batch)
+
+
+def _add_examples(plan: _MessagePlan, pending: list, batch) -> None:
+    """Examples in row order, however the batch's rows were split between key kinds."""
+    for i, tally, cat, key in sorted(pending, key=lambda p: p[0]):
+        if not tally.full:
+            tally.example(batch.lines[i], _describe(plan, cat, batch, i, key))
 
 
 def _merge(
@@ -673,7 +684,8 @@ def _merge(
     interner: _Interner,
 ) -> None:
     """Add a batch's key counts to the message; ``keys[j]`` is the key of batch row ``rows[j]``
-    (of row j when ``rows`` is None; of every row when ``keys`` is None)."""
+    (of row j when ``rows`` is None; of every row when ``keys`` is None). Returns candidate
+    examples (batch row, tally, category, key)."""
     known = plan.known
     outcomes = plan.stats.outcomes
     for key, count in counts.items():
@@ -681,7 +693,7 @@ def _merge(
         if entry is None:
             entry = known[key] = _classify(plan, key, interner)
         outcomes[entry[1]] += count
-    _examples(plan, keys, rows, counts, batch)
+    return _examples(plan, keys, rows, counts, batch)
 
 
 def _classify(plan: _MessagePlan, key, interner: _Interner):
@@ -705,8 +717,9 @@ def _classify(plan: _MessagePlan, key, interner: _Interner):
     return infos, outcome, alt
 
 
-def _examples(plan: _MessagePlan, keys, rows, counts: Counter, batch) -> None:
-    """Counts per category, and the first rows of each as examples."""
+def _examples(plan: _MessagePlan, keys, rows, counts: Counter, batch) -> list:
+    """Counts per category, and the first rows of each as candidate examples."""
+    pending: list = []
     stats = plan.stats
     present = counts.keys()
     lines = batch.lines
@@ -742,7 +755,8 @@ def _examples(plan: _MessagePlan, keys, rows, counts: Counter, batch) -> None:
         for j in found:
             i = j if rows is None else rows[j]
             key = keys[j] if keys is not None else next(iter(counts))
-            tally.example(lines[i], _describe(plan, cat, batch, i, key))
+            pending.append((i, tally, cat, key))
+    return pending
 
 
 def _describe(plan: _MessagePlan, cat: tuple, batch, i: int, key) -> str:
@@ -833,3 +847,59 @@ def send_plan(
         seen.add(r.e164)
         row = [r.values.get(c, "") for c in cols]
         yield r, tuple(b.render_row(row) for b in bound)
+
+
+# -- what the rule modules use -------------------------------------------------------------------
+
+
+def result_for(campaign: Campaign, ctx: object) -> PreflightResult:
+    """The pre-flight of ``campaign``, run once per check and shared by the VAR/AUD rules.
+
+    ``ctx.cache["audience"]`` (set from ``--audience``) overrides the campaign's audience key.
+    """
+    cache: dict = getattr(ctx, "cache", {})
+    store = cache.setdefault("preflight", {})
+    key = id(campaign)
+    if key not in store:
+        store[key] = run(campaign, audience=cache.get("audience"))
+    return store[key]
+
+
+def audience_mark(campaign: Campaign) -> Mark:
+    """Where audience findings point: the ``audience:`` key, else the top of the file."""
+    node = campaign.root.value.get("audience") if campaign.root.kind == "mapping" else None
+    return node.start if node is not None else Mark(1, 1, 0)
+
+
+def examples_text(tally: Tally, more: bool = True) -> str:
+    shown = ", ".join(str(e) for e in tally.examples)
+    if more and tally.count > len(tally.examples):
+        shown += ", …"
+    return shown
+
+
+def examples_extra(tally: Tally) -> dict:
+    return {
+        "count": tally.count,
+        "examples": [{"row": e.row, "detail": e.text} for e in tally.examples],
+        **tally.extra,
+    }
+
+
+def audience_name(result: PreflightResult) -> str:
+    return str(result.audience_path) if result.audience_path is not None else "the audience"
+
+
+def slot_context(result: PreflightResult, stats: ValueStats):
+    """(message, slot, text before, text after) for the first use of a placeholder."""
+    mid = stats.messages[0]
+    ms = result.messages[mid]
+    slot = next(s for s in ms.template.slots if s.name == stats.name)
+    i = ms.template.slots.index(slot)
+    before = ms.template.chunks[i][-16:]
+    after = ms.template.chunks[i + 1][:16]
+    if len(ms.template.chunks[i]) > 16:
+        before = "…" + before
+    if len(ms.template.chunks[i + 1]) > 16:
+        after += "…"
+    return ms.message, slot, before, after

@@ -27,6 +27,16 @@ RULE_MODULES: tuple[str, ...] = (
     "len001_segments_over_budget",
     "len002_body_over_limit",
     "snd002_invalid_sender",
+    "var001_placeholder_undefined",
+    "var002_value_empty",
+    "var003_value_forces_ucs2",
+    "var004_over_budget_for_some",
+    "var005_shouting_value",
+    "aud001_invalid_number",
+    "aud002_duplicate_recipient",
+    "aud003_audience_encoding",
+    "aud004_opted_out_in_audience",
+    "aud005_audience_format",
 )
 
 
