@@ -25,7 +25,6 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -166,7 +165,7 @@ class RowBatch:
     def rows(self) -> list[list[str]]:
         if self._rows is None:
             cols = [self.column(j) for j in range(self.ncols)]
-            self._rows = [list(r) for r in zip(*cols)]
+            self._rows = [list(r) for r in zip(*cols, strict=False)]
         return self._rows
 
 
@@ -229,7 +228,9 @@ class Audience:
         for batch in self.batches():
             out = [Recipient(p.row or 0, "", None, {}, p) for p in batch.problems]
             e164s = self.normalizer.normalize_many(batch.phones)
-            for row, line, raw, e164 in zip(batch.rows, batch.lines, batch.phones, e164s):
+            for row, line, raw, e164 in zip(
+                batch.rows, batch.lines, batch.phones, e164s, strict=False
+            ):
                 problem = None
                 if e164 is None:
                     problem = AudienceProblem(
@@ -238,7 +239,7 @@ class Audience:
                         f"({self.normalizer.reason(raw)})",
                         line,
                     )
-                out.append(Recipient(line, raw, e164, dict(zip(cols, row)), problem))
+                out.append(Recipient(line, raw, e164, dict(zip(cols, row, strict=False)), problem))
             if batch.problems:
                 out.sort(key=lambda r: r.row)
             yield from out
@@ -274,7 +275,7 @@ class Audience:
         self, rows: list[list[str]], lines: Sequence[int], ncols: int
     ) -> tuple[list[list[str]], list[int], list[AudienceProblem]]:
         good_rows, good_lines, problems = [], [], []
-        for row, line in zip(rows, lines):
+        for row, line in zip(rows, lines, strict=False):
             n = len(row)
             if n == ncols:
                 pass
@@ -516,17 +517,20 @@ def _refuse_not_utf8(
             f"save it as UTF-8: {EXCEL_HINT}"
         )
     else:
-        msg = f"{display}:{line}: byte 0x{bad:02X} is not valid UTF-8; save the file as UTF-8: {EXCEL_HINT}"
+        msg = (
+            f"{display}:{line}: byte 0x{bad:02X} is not valid UTF-8; save the file as UTF-8: "
+            f"{EXCEL_HINT}"
+        )
     _refuse("AUD003", msg, line, kind="cp1252" if latin else "not-utf-8", sample=word)
 
 
 def _word_at(text: str, index: int) -> str:
     index = max(0, min(index, len(text) - 1))
     start = index
-    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in ",;\t\"":
+    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in ',;\t"':
         start -= 1
     end = index
-    while end < len(text) and not text[end].isspace() and text[end] not in ",;\t\"":
+    while end < len(text) and not text[end].isspace() and text[end] not in ',;\t"':
         end += 1
     return text[start:end][:40]
 
@@ -597,7 +601,7 @@ def _records(
                 _refuse(
                     "AUD005",
                     f"{display}:{carry_line}: a quoted field opened on this line does not "
-                    "close within 8 MiB; add the closing quote (\")",
+                    'close within 8 MiB; add the closing quote (")',
                     carry_line,
                 )
     if carry:
@@ -777,8 +781,7 @@ def _csv_stretch_all(raw: bytes, line: int, delimiter: str, display: str):
 def _bad_csv(e: csv.Error, at: int, display: str) -> None:
     _refuse(
         "AUD005",
-        f"{display}:{at}: not valid CSV ({e}); a quote inside a quoted value must be "
-        'doubled ("")',
+        f'{display}:{at}: not valid CSV ({e}); a quote inside a quoted value must be doubled ("")',
         at,
     )
 
@@ -822,7 +825,7 @@ def load_opt_out(
         for batch in audience.batches():
             problems.extend(batch.problems)
             for raw, e164, line in zip(
-                batch.phones, normalizer.normalize_many(batch.phones), batch.lines
+                batch.phones, normalizer.normalize_many(batch.phones), batch.lines, strict=False
             ):
                 _opt_out_entry(raw, e164, line, numbers, problems, normalizer, display)
         return OptOut(path, numbers, problems)

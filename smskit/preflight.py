@@ -333,8 +333,10 @@ class _Spec:
             wanted = {c for c in present if getattr(interner.info(c), kind)}
             if not wanted:
                 continue
-            rows = range(n) if isinstance(codes, int) else (
-                i for i, c in enumerate(codes) if c in wanted
+            rows = (
+                range(n)
+                if isinstance(codes, int)
+                else (i for i, c in enumerate(codes) if c in wanted)
             )
             for i in islice(rows, EXAMPLES - len(tally.examples)):
                 raw = batch.value(self.column, i) if self.column is not None else ""
@@ -423,7 +425,7 @@ class _MessagePlan:
         sums = key if isinstance(key, tuple) else (key,)
         out: list[ValueInfo] = []
         before = 0
-        for group, total in zip(self.groups, sums):
+        for group, total in zip(self.groups, sums, strict=False):
             length = total & LEN_MASK
             out.extend(interner.info(0) for _ in group[:-1])
             out.append(interner.info(length - before))
@@ -435,7 +437,7 @@ def _outcome(chunks: Sequence[str], sigs: Sequence[str], chars: int, smart: bool
     from smskit.encoding import analyze
 
     parts = [chunks[0]]
-    for sig, chunk in zip(sigs, chunks[1:]):
+    for sig, chunk in zip(sigs, chunks[1:], strict=False):
         parts.append(sig)
         parts.append(chunk)
     a = analyze("".join(parts), smart_encoding=smart)
@@ -652,7 +654,7 @@ def _tally_message(
         key = (tuple(sums) if len(sums) > 1 else total) if total < BIG else ("x", *codes)
         _add_examples(plan, _merge(plan, Counter({key: n}), None, None, batch, interner), batch)
         return
-    keys: list = total if len(sums) == 1 else list(zip(*(_col(c, n) for c in sums)))
+    keys: list = total if len(sums) == 1 else list(zip(*(_col(c, n) for c in sums), strict=False))
     counts = Counter(keys)
     odd = [k for k in counts if (k if isinstance(k, int) else k[-1]) >= BIG]
     if odd:  # rows with a value that is not pure get exact keys
@@ -765,7 +767,7 @@ def _describe(plan: _MessagePlan, cat: tuple, batch, i: int, key) -> str:
         from smskit.encoding import is_gsm7
 
         shown = []
-        for spec, info in zip(plan.specs, infos):
+        for spec, info in zip(plan.specs, infos, strict=False):
             if info.nongsm and spec.column is not None:
                 raw = batch.value(spec.column, i)
                 filled = fill(raw, spec.default, spec.case)

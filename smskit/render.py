@@ -79,8 +79,10 @@ class Template:
         defaults = defaults or {}
         cases = cases or {}
         out = [self.chunks[0]]
-        for slot, chunk in zip(self.slots, self.chunks[1:]):
-            out.append(fill(values.get(slot.name, ""), defaults.get(slot.name), cases.get(slot.name)))
+        for slot, chunk in zip(self.slots, self.chunks[1:], strict=False):
+            out.append(
+                fill(values.get(slot.name, ""), defaults.get(slot.name), cases.get(slot.name))
+            )
             out.append(chunk)
         return "".join(out)
 
@@ -129,7 +131,7 @@ class BoundTemplate:
     def render_row(self, row: Sequence[str]) -> str:
         chunks = self.template.chunks
         out = [chunks[0]]
-        for f, chunk in zip(self.fills, chunks[1:]):
+        for f, chunk in zip(self.fills, chunks[1:], strict=False):
             out.append(f.value(row[f.column] if f.column is not None else ""))
             out.append(chunk)
         return "".join(out)
@@ -138,7 +140,7 @@ class BoundTemplate:
         """The message given each slot's raw value (in slot order)."""
         chunks = self.template.chunks
         out = [chunks[0]]
-        for f, raw, chunk in zip(self.fills, raws, chunks[1:]):
+        for f, raw, chunk in zip(self.fills, raws, chunks[1:], strict=False):
             out.append(f.value(raw))
             out.append(chunk)
         return "".join(out)

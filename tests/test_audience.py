@@ -82,10 +82,10 @@ def test_delimiters_inside_quoted_header_names_do_not_count(tmp_path: Path) -> N
 
 def test_quoted_fields_doubled_quotes_and_line_breaks(tmp_path: Path) -> None:
     data = (
-        'phone;note;city\r\n'
+        "phone;note;city\r\n"
         '0401234567;"Sanoi ""hei""";Oulu\r\n'
         '0401234568;"kaksi\r\nriviä";Turku\r\n'
-        '0401234569;plain;Pori\r\n'
+        "0401234569;plain;Pori\r\n"
     )
     recipients = read_all(write(tmp_path, data.encode()))
     assert [r.values["note"] for r in recipients] == ['Sanoi "hei"', "kaksi\r\nriviä", "plain"]
@@ -121,7 +121,7 @@ def test_duplicate_column_is_refused(tmp_path: Path) -> None:
         open_audience(write(tmp_path, b"phone,name,name\n0401234567,a,b\n"))
 
 
-# -- refusals: Windows-1252, mojibake, binary --------------------------------------------------------
+# -- refusals: Windows-1252, mojibake, binary -----------------------------------------------------
 
 
 def test_cp1252_file_is_refused_with_line_word_and_excel_hint(tmp_path: Path) -> None:
@@ -183,7 +183,7 @@ def test_text_after_a_closing_quote_is_refused(tmp_path: Path) -> None:
     assert e.value.problem.code == "AUD005" and e.value.problem.row == 2
 
 
-# -- rows and their numbers ---------------------------------------------------------------------------
+# -- rows and their numbers -----------------------------------------------------------------------
 
 
 def test_problems_name_the_file_line(tmp_path: Path) -> None:
@@ -318,7 +318,7 @@ def test_region_for_locale(locale: str, region: str) -> None:
     assert region_for_locale(locale) == region
 
 
-# -- opt-out lists ----------------------------------------------------------------------------------
+# -- opt-out lists --------------------------------------------------------------------------------
 
 
 def test_opt_out_list_one_number_a_line(tmp_path: Path) -> None:
@@ -329,5 +329,5 @@ def test_opt_out_list_one_number_a_line(tmp_path: Path) -> None:
 
 
 def test_opt_out_list_as_csv_with_a_phone_column(tmp_path: Path) -> None:
-    path = write(tmp_path, "name;phone\nJari;0401234567\nAnna;+358451234567\n".encode(), "o.csv")
+    path = write(tmp_path, b"name;phone\nJari;0401234567\nAnna;+358451234567\n", "o.csv")
     assert load_opt_out(path).numbers == {"+358401234567", "+358451234567"}

@@ -78,7 +78,7 @@ def findings(tmp: Path, codes: str = "VAR,AUD", config: str = "packs: [default]\
     return result.findings
 
 
-# -- VAR001 placeholder-undefined --------------------------------------------------------------------
+# -- VAR001 placeholder-undefined -----------------------------------------------------------------
 
 
 def test_var001_misspelt_placeholder_suggests_the_column(tmp_path: Path) -> None:
@@ -145,7 +145,7 @@ def test_var003_quiet_when_the_text_is_ucs2_anyway_or_values_are_gsm(tmp_path: P
     assert not [f for f in findings(tmp_path) if f.code == "VAR003"]
 
 
-# -- VAR004 over-budget-for-some ---------------------------------------------------------------------
+# -- VAR004 over-budget-for-some ------------------------------------------------------------------
 
 
 def test_var004_counts_rows_over_the_budget_and_the_worst(tmp_path: Path) -> None:
@@ -174,7 +174,7 @@ def test_var004_quiet_within_budget(tmp_path: Path) -> None:
     assert not [f for f in findings(tmp_path) if f.code == "VAR004"]
 
 
-# -- VAR005 shouting-value ----------------------------------------------------------------------------
+# -- VAR005 shouting-value ------------------------------------------------------------------------
 
 
 def test_var005_caps_values_and_the_case_title_fix(tmp_path: Path) -> None:
@@ -195,7 +195,7 @@ def test_what_counts_as_shouting(value: str, shouting: bool) -> None:
     assert is_shouting(value) is shouting
 
 
-# -- AUD001-AUD005 --------------------------------------------------------------------------------------
+# -- AUD001-AUD005 --------------------------------------------------------------------------------
 
 
 def test_aud001_invalid_numbers_with_rows_and_reasons(tmp_path: Path) -> None:
@@ -262,7 +262,7 @@ def test_audience_override_and_suppression(tmp_path: Path) -> None:
     assert "VAR005" not in codes and "SUP002" not in codes  # suppressed, and the suppression used
 
 
-# -- the send plan --------------------------------------------------------------------------------------
+# -- the send plan --------------------------------------------------------------------------------
 
 
 def test_send_plan_skips_invalid_duplicate_and_opted_out(tmp_path: Path) -> None:
@@ -286,7 +286,7 @@ def test_send_plan_skips_invalid_duplicate_and_opted_out(tmp_path: Path) -> None
     ]
 
 
-# -- the fast path equals the naive way -----------------------------------------------------------------
+# -- the fast path equals the naive way -----------------------------------------------------------
 
 _CHARS = "aäöÅ !,.1€^{}[]~|ŠšçáłΩЖ’“”–…\u00a0\u0301\u200d\u200b😀👍🏽\r\n\t"
 _static = st.text(alphabet=[c for c in _CHARS if c not in "{}"], max_size=40).map(
@@ -353,7 +353,9 @@ def test_fast_path_equals_rendering_every_message(chunks, second, rows, smart, c
     body1 = "".join(c + f"{{{names[i % 2]}}}" for i, c in enumerate(chunks[:-1])) + chunks[-1]
     body2 = "{last_name}".join(second)
     assume(body1.strip() and body2.strip())
-    extra = f"smart_encoding: {str(smart).lower()}\nplaceholders: {{first_name: {{case: {case}}}}}\n"
+    extra = (
+        f"smart_encoding: {str(smart).lower()}\nplaceholders: {{first_name: {{case: {case}}}}}\n"
+    )
     if default:
         extra += 'defaults: {last_name: "ystävä"}\n'
     with tempfile.TemporaryDirectory() as tmp:
@@ -370,7 +372,7 @@ def test_fast_path_equals_rendering_every_message(chunks, second, rows, smart, c
         assert stats.ucs2.count == len(naive["ucs2"][mid])
         assert [e.row for e in stats.ucs2.examples] == naive["ucs2"][mid][:EXAMPLES]
         assert stats.ucs2.extra.get("extra_segments", 0) == naive["extra"][mid]
-        for bucket, tally in stats.buckets.items():
+        for _bucket, tally in stats.buckets.items():
             rows_in = [e.row for e in tally.examples]
             assert rows_in == sorted(rows_in) and len(rows_in) == min(tally.count, EXAMPLES)
     for name, vs in fast.values.items():
