@@ -105,7 +105,7 @@ class RowBatch:
         self.ncols = ncols
         self.phone_index = phone_index
         self.lines = lines
-        self._flat = flat  # bytes or str; a mark closes each last field but the final one
+        self._flat = flat  # bytes; a mark field follows each row but the last
         self._rows = rows
         self._raw: dict[int, list] = {}
         self._cols: dict[int, list[str]] = {}
@@ -119,9 +119,7 @@ class RowBatch:
         col = self._raw.get(index)
         if col is None:
             if self._flat is not None:
-                col = self._flat[index :: self.ncols]
-                if index == self.ncols - 1 and len(col) > 1:
-                    col = [f[:-1] for f in col[:-1]] + col[-1:]
+                col = self._flat[index :: self.ncols + 1]
             else:
                 col = list(map(itemgetter(index), self._rows or ()))
             self._raw[index] = col
@@ -254,7 +252,7 @@ class Audience:
             if first:  # the header record
                 first = False
                 if flat is not None:
-                    flat = flat[ncols:]
+                    flat = flat[ncols + 1 :]
                 else:
                     rows = rows[1:]
                 lines = lines[1:]
@@ -266,7 +264,8 @@ class Audience:
                     rows, lines, problems = self._shape(rows, lines, ncols)
                 batch = RowBatch(ncols, pi, lines, rows=rows, problems=problems)
             phones = batch.raw_column(pi)
-            if "" in phones or b"" in phones:  # rows of empty fields (";;;;") are blank too
+            empty = b"" if phones and isinstance(phones[0], bytes) else ""
+            if empty in phones:  # rows of empty fields (";;;;") are blank lines too
                 batch = _drop_blank(batch)
             if len(batch) or batch.problems:
                 yield batch
@@ -578,45 +577,49 @@ def _records(
 
     ``flat`` is every field of a quote-free stretch, as UTF-8 bytes, in one list when each of its
     lines has exactly ``ncols`` fields (``rows`` is then empty); otherwise ``rows`` holds the
-    records as text. ``lines`` is the file line each record starts on. Only the lines around
-    quotes go through ``csv.reader``; a piece with many quotes goes through it whole.
+    records as text. ``lines`` is the file line each record starts on, counted as csv.reader
+    counts them. Only the lines around quotes go through ``csv.reader``; a piece with many
+    quotes goes through it whole.
     """
     nl = fmt.newline.encode()
     delim = delimiter.encode()
-    carry, carry_line = b"", 1
-    for raw, _text, line in _pieces(path, fmt, display):
+    carry = b""
+    line = 1
+    for raw, _text, _line in _pieces(path, fmt, display):
         if carry:
-            raw, line = carry + raw, carry_line
-            carry = b""
+            raw, carry = carry + raw, b""
         if b'"' not in raw:
-            yield _plain_records(raw, line, nl, delim, ncols)
+            batch, line = _plain_records(raw, line, nl, delim, ncols)
+            yield batch
             continue
         if raw.count(b'"') > 400:  # quotes everywhere: csv.reader over the whole piece
-            rest = yield from _csv_whole(raw, line, delimiter, display)
+            step = yield from _csv_whole(raw, line, delimiter, display)
         else:
-            rest = yield from _piece_records(raw, line, nl, delim, display, ncols)
-        if rest is not None:
-            carry, carry_line = rest
+            step = yield from _piece_records(raw, line, nl, delim, display, ncols)
+        if isinstance(step, tuple):  # the piece ended inside a quoted field
+            carry, line = step
             if len(carry) > _MAX_CARRY:
                 _refuse(
                     "AUD005",
-                    f"{display}:{carry_line}: a quoted field opened on this line does not "
+                    f"{display}:{line}: a quoted field opened on this line does not "
                     'close within 8 MiB; add the closing quote (")',
-                    carry_line,
+                    line,
                 )
+        else:
+            line = step
     if carry:
         _refuse(
             "AUD005",
-            f"{display}:{carry_line}: a quoted field opened on this line is never closed; "
+            f"{display}:{line}: a quoted field opened on this line is never closed; "
             'add the closing quote (")',
-            carry_line,
+            line,
         )
 
 
 def _piece_records(raw: bytes, line: int, nl: bytes, delim: bytes, display: str, ncols: int):
     """Yield the records of one piece with a few quotes: quote-free stretches the fast way,
-    the lines around quotes through csv.reader. Returns (unfinished bytes, their first line)
-    when the piece ends inside a quoted field."""
+    the lines around quotes through csv.reader. Returns the next line's number, or (unfinished
+    bytes, their first line) when the piece ends inside a quoted field."""
     end = nl[-1:]
     pos = 0
     while pos < len(raw):
@@ -627,50 +630,43 @@ def _piece_records(raw: bytes, line: int, nl: bytes, delim: bytes, display: str,
             k = raw.rfind(end, pos, q)
             cut = k + 1 if k >= 0 else pos
         if cut > pos:
-            chunk = raw[pos:cut]
-            yield _plain_records(chunk, line, nl, delim, ncols)
-            line += chunk.count(nl)
+            batch, line = _plain_records(raw[pos:cut], line, nl, delim, ncols)
+            yield batch
             pos = cut
         if q < 0:
-            return None
+            return line
         step = yield from _csv_stretch(raw, pos, line, nl, delim.decode(), display)
         if isinstance(step[0], bytes):
             return step
         pos, line = step
-    return None
+    return line
 
 
 def _plain_records(chunk: bytes, line: int, nl: bytes, delim: bytes, ncols: int):
     """A quote-free stretch split with ``bytes.split``: what csv.reader gives for it.
 
-    Each line break becomes a mark (its first byte, CR or LF) closing the line's last field,
-    followed by the delimiter, so that one split gives every field. The marks show whether each
-    line had exactly ``ncols`` fields: a field holds at most one mark (a delimiter follows each),
-    so "the last fields hold every mark there is" means "every line break closes a last field".
-    A lone CR or LF elsewhere (csv.reader's line breaks too) sends the stretch to csv.reader.
-    RowBatch drops the marks.
+    Each line break becomes a field of its own holding a mark (the break's first byte, CR or
+    LF), so that one split gives every field: row i's fields are ``flat[i*(ncols+1):][:ncols]``.
+    The marks show whether each line had exactly ``ncols`` fields: every mark is in a mark slot
+    and there are no others. A lone CR or LF elsewhere (csv.reader's line breaks too) sends the
+    stretch to csv.reader. Returns the batch and the next line's number.
     """
     mark = nl[:1]
     other = b"\n" if mark == b"\r" else b"\r"
-    body = chunk[: -len(nl)] if chunk.endswith(nl) else chunk
-    if ncols > 1:
-        r = body.replace(nl, mark + delim)
-        if other not in r:
-            flat = r.split(delim)
-            nlines, extra = divmod(len(flat), ncols)
-            if not extra:
-                ends = flat[ncols - 1 :: ncols]
-                ends.pop()
-                breaks = nlines - 1
-                if r.count(mark) == breaks and b"".join(ends).count(mark) == breaks:
-                    return flat, [], range(line, line + nlines)
-    elif other not in body.replace(nl, b""):
-        lines = body.split(nl)
-        return lines, [], range(line, line + len(lines))
+    closed = chunk.endswith(nl)
+    body = chunk[: -len(nl)] if closed else chunk
+    r = body.replace(nl, delim + mark + delim)
+    if other not in r:
+        flat = r.split(delim)
+        nlines, extra = divmod(len(flat) + 1, ncols + 1)
+        breaks = nlines - 1
+        if not extra and flat[ncols :: ncols + 1].count(mark) == breaks == r.count(mark):
+            return (flat, [], range(line, line + nlines)), line + nlines
     # Mixed line ends or ragged lines: csv.reader decides what a line is.
     text = body.decode("utf-8")
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim.decode(), strict=True))
-    return None, rows, _row_lines(rows, line, delim.decode())
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim.decode(), strict=True)
+    rows = list(reader)
+    return (None, rows, _row_lines(rows, line, delim.decode())), line + reader.line_num
 
 
 def _row_lines(rows: list[list[str]], line: int, delimiter: str) -> list[int]:
@@ -696,8 +692,7 @@ def _csv_stretch(raw: bytes, pos: int, line: int, nl: bytes, delimiter: str, dis
         while p < len(raw):
             e = raw.find(end, p)
             e = len(raw) if e < 0 else e + 1
-            at[0] = e
-            yield raw[p:e].decode("utf-8")
+            yield from _sublines(raw, p, e, at)
             p = e
 
     reader = csv.reader(lines(), delimiter=delimiter, strict=True)
@@ -726,6 +721,15 @@ def _csv_stretch(raw: bytes, pos: int, line: int, nl: bytes, delimiter: str, dis
             return here, line + reader.line_num
 
 
+def _sublines(raw: bytes, p: int, e: int, at: list[int]) -> Iterator[str]:
+    """The text of ``raw[p:e]`` as csv.reader sees lines in a file (a lone CR ends one too),
+    keeping ``at[0]`` at the byte offset just past the line handed out."""
+    for sub in io.StringIO(raw[p:e].decode("utf-8"), newline=""):
+        p += len(sub.encode("utf-8"))
+        at[0] = p
+        yield sub
+
+
 def _csv_whole(raw: bytes, line: int, delimiter: str, display: str):
     """csv.reader over a whole piece; returns (unfinished bytes, line) when cut in a quote."""
     text = raw.decode("utf-8")
@@ -740,7 +744,7 @@ def _csv_whole(raw: bytes, line: int, delimiter: str, display: str):
         return step
     linear = reader.line_num == len(rows)
     yield None, rows, range(line, line + len(rows)) if linear else _row_lines(rows, line, delimiter)
-    return None
+    return line + reader.line_num
 
 
 def _csv_stretch_all(raw: bytes, line: int, delimiter: str, display: str):
@@ -753,8 +757,7 @@ def _csv_stretch_all(raw: bytes, line: int, delimiter: str, display: str):
         while p < len(raw):
             e = raw.find(nl_end, p)
             e = len(raw) if e < 0 else e + 1
-            at[0] = e
-            yield raw[p:e].decode("utf-8")
+            yield from _sublines(raw, p, e, at)
             p = e
 
     reader = csv.reader(lines(), delimiter=delimiter, strict=True)
@@ -767,7 +770,7 @@ def _csv_stretch_all(raw: bytes, line: int, delimiter: str, display: str):
             row = next(reader)
         except StopIteration:
             yield None, rows, starts
-            return None
+            return line + reader.line_num
         except csv.Error as e:
             if "unexpected end of data" in str(e):
                 yield None, rows, starts

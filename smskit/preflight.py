@@ -577,15 +577,14 @@ def _scan(
         result.rows += n
         lines = batch.lines
         e164s = normalizer.normalize_joined(batch.joined(pi), n, lambda b=batch: b.values(pi))
-        valid: list[str] = e164s  # type: ignore[assignment]
-        bad = e164s.count(None)
+        valid: list[str] = list(filter(None, e164s))  # type: ignore[arg-type]
+        bad = n - len(valid)
         if bad:
             result.invalid.add(bad)
             i = -1
             while not result.invalid.full and (i := _index(e164s, None, i + 1)) >= 0:
                 raw = batch.value(pi, i)
                 result.invalid.example(lines[i], f"{raw!r} ({normalizer.reason(raw)})")
-            valid = list(filter(None, e164s))  # type: ignore[arg-type]
         before = len(seen)
         if result.duplicates.full:
             seen.update(valid)
@@ -632,7 +631,11 @@ def _add(a: list[int] | int, b: list[int] | int) -> list[int] | int:
     if isinstance(a, int):
         if isinstance(b, int):
             return a + b
+        if a == 0:
+            return b
         a, b = b, a
+    elif b == 0:
+        return a
     return list(map(add, a, b if isinstance(b, list) else repeat(b)))
 
 

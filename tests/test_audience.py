@@ -214,13 +214,16 @@ def test_blank_rows_and_trailing_empty_fields_are_tolerated(tmp_path: Path) -> N
     ]
 
 
-_field = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-    max_size=12,
+_field = st.text(alphabet="aäöåÄÖÅšžéüΩЖ€😀\u0301 ,;\t\"'\r\nx-1", max_size=12) | st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=6
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(
     rows=st.lists(st.lists(_field, min_size=3, max_size=3), min_size=1, max_size=25),
     delimiter=st.sampled_from([",", ";", "\t"]),
@@ -293,7 +296,7 @@ _raw_number = st.one_of(
 )
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(raws=st.lists(_raw_number, min_size=1, max_size=40), region=st.sampled_from(["FI", "SE"]))
 def test_fast_normalization_agrees_with_phonenumbers(raws: list[str], region: str) -> None:
     normalizer = PhoneNormalizer(region)
