@@ -523,12 +523,13 @@ def _refuse_not_utf8(
     _refuse("AUD003", msg, line, kind="cp1252" if latin else "not-utf-8", sample=word)
 
 
-def _word_at(text: str, index: int) -> str:
+def _word_at(text: str, index: int, through: int | None = None) -> str:
+    """The word around ``index`` (at least up to ``through``): what to show and to judge."""
     index = max(0, min(index, len(text) - 1))
     start = index
     while start > 0 and not text[start - 1].isspace() and text[start - 1] not in ',;\t"':
         start -= 1
-    end = index
+    end = max(index, through or 0)
     while end < len(text) and not text[end].isspace() and text[end] not in ',;\t"':
         end += 1
     return text[start:end][:40]
@@ -542,7 +543,8 @@ def _check_mojibake(raw: bytes, line0: int, newline: str, display: str) -> None:
         start = raw.rfind(nl[-1:], 0, m.start()) + 1
         end = raw.find(nl[-1:], m.start())
         text_line = raw[start : end if end >= 0 else len(raw)].decode("utf-8", errors="replace")
-        word = _word_at(text_line, len(raw[start : m.start()].decode("utf-8", errors="replace")))
+        at = len(raw[start : m.start()].decode("utf-8", errors="replace"))
+        word = _word_at(text_line, at, at + len(m[0].decode("utf-8", errors="replace")))
         fixed = _unmojibake(word)
         if fixed is None:
             continue

@@ -64,12 +64,17 @@ EXAMPLES = 5
 SHOUT_MIN_LETTERS = 3
 _CACHE_MAX = 200_000  # distinct raw values remembered per column
 
-# A value's code (see _Spec.code): a pure value's length plus its flags, each in a field wide
-# enough for a message's sum over all its slots; from BIG on, a value that is not pure.
+# A value's code (see _Spec.code): a pure value's length, flags, whether it is outside GSM-7
+# and how much longer its GSM-7 spelling is, each in a field wide enough for a message's sum
+# over all its slots (at most _MAX_SUMMED of them); from BIG on, a value that is not pure.
 LEN_MASK = (1 << 24) - 1
 EMPTY_BIT = 1 << 24
 SHOUT_BIT = 1 << 32
-BIG = 1 << 40
+NONGSM_BIT = 1 << 40
+ALT_BIT = 1 << 48
+_FIELD = 255
+BIG = 1 << 60
+_MAX_SUMMED = 250
 
 _FILL_GSM, _FILL_EXT, _FILL_UCS2 = "a", "^", "Ж"
 
@@ -280,14 +285,29 @@ class _Spec:
         )
 
     def code(self, raw: str | bytes, interner: _Interner) -> int:
-        """A pure value's length and flags, or BIG + the id of its ValueInfo.
+        """A pure value's code (length, flags, outside GSM-7, GSM-7 spelling's extra length),
+        or BIG + the id of its ValueInfo.
 
-        Pure: every character plain and in GSM-7's basic set, after Smart Encoding, with the
-        length unchanged — for the engine such a value is just its length.
+        Pure: every character plain and either in GSM-7's basic set or outside GSM-7 (no
+        extension characters), the length unchanged by Smart Encoding, and a GSM-7 spelling
+        that is all basic set. For the engine such a value is its length and whether it forces
+        UCS-2; where in a run of pure text it sits does not matter.
         """
         info = self.info(raw)
-        if info.sig == _FILL_GSM * info.length:
-            code = info.length + EMPTY_BIT * info.empty + SHOUT_BIT * info.shout
+        delta = info.alt_length - info.length
+        if (
+            len(info.sig) == info.length
+            and not info.sig.strip(_FILL_GSM + _FILL_UCS2)
+            and info.alt_sig == _FILL_GSM * info.alt_length
+            and 0 <= delta <= _FIELD
+        ):
+            code = (
+                info.length
+                + EMPTY_BIT * info.empty
+                + SHOUT_BIT * info.shout
+                + NONGSM_BIT * (_FILL_UCS2 in info.sig)
+                + ALT_BIT * delta
+            )
         else:
             code = BIG + interner.id(info)
         if info.empty or info.shout:
@@ -309,8 +329,14 @@ class _Spec:
                 cache[v] = self.code(v, interner)
             return list(map(cache.__getitem__, vals))
 
-    def tally_flags(self, codes: list[int] | int, batch, interner: _Interner, n: int) -> None:
-        """VAR002/VAR005 counts and examples for this placeholder in one batch."""
+    def tally_flags(
+        self, codes: list[int] | int, batch, interner: _Interner, n: int, counted: dict
+    ) -> None:
+        """VAR002/VAR005 counts and examples for this placeholder in one batch.
+
+        ``counted`` memoizes ``Counter(list)`` by list identity for the batch: a message with
+        this placeholder alone keys its rows by the very same list.
+        """
         if not self.flagged:
             return
         flagged = self.flagged
@@ -319,9 +345,10 @@ class _Spec:
         elif flagged.isdisjoint(codes):
             return
         else:
-            present = Counter(compress(codes, map(flagged.__contains__, codes)))
+            present = _counter(codes, counted)
         stats = self.stats
-        for code, count in present.items():
+        for code in flagged.intersection(present):
+            count = present[code]
             info = interner.info(code)
             if info.empty:
                 stats.empty.add(count)
@@ -361,11 +388,28 @@ class _Interner:
     def info(self, code: int) -> ValueInfo:
         if code >= BIG:
             return self.infos[code - BIG]
-        length = code & LEN_MASK
-        sig = _FILL_GSM * length
-        return ValueInfo(
-            sig, length, bool(code & EMPTY_BIT), bool(code & SHOUT_BIT), False, sig, length
-        )
+        return _pure_info(code)
+
+
+def _field(code: int, bit: int) -> int:
+    return (code // bit) & _FIELD
+
+
+def _pure_info(code: int) -> ValueInfo:
+    """The ValueInfo of a pure value (or of a run of them) from its code: the stand-ins."""
+    length = code & LEN_MASK
+    nongsm = bool(_field(code, NONGSM_BIT))
+    sig = (_FILL_UCS2 + _FILL_GSM * (length - 1)) if nongsm else _FILL_GSM * length
+    alt_length = length + _field(code, ALT_BIT)
+    return ValueInfo(
+        sig,
+        length,
+        bool(_field(code, EMPTY_BIT)),
+        bool(_field(code, SHOUT_BIT)),
+        nongsm,
+        _FILL_GSM * alt_length,
+        alt_length,
+    )
 
 
 @contextmanager
@@ -416,6 +460,7 @@ class _MessagePlan:
             if i == len(specs) - 1 or not _pure_text(self.chunks[i + 1], smart):
                 self.groups.append(group)
                 group = []
+        self.exact = len(specs) > _MAX_SUMMED  # sums of codes could overflow their fields
         self.known: dict[object, tuple[tuple[ValueInfo, ...], Outcome, Outcome | None]] = {}
         self.cats: dict[tuple, set] = {}  # category → keys in it
 
@@ -426,10 +471,9 @@ class _MessagePlan:
         out: list[ValueInfo] = []
         before = 0
         for group, total in zip(self.groups, sums, strict=False):
-            length = total & LEN_MASK
-            out.extend(interner.info(0) for _ in group[:-1])
-            out.append(interner.info(length - before))
-            before = length
+            out.extend(_pure_info(0) for _ in group[:-1])
+            out.append(_pure_info(total - before))  # a group's run of pure text, as one value
+            before = total
         return tuple(out)
 
 
@@ -602,11 +646,19 @@ def _scan(
                 for i in islice((i for i, e in enumerate(e164s) if e in hits), EXAMPLES):
                     result.opted_out.example(lines[i], str(e164s[i]))
         codes = {}
+        counted: dict = {}
         for spec in specs:
             codes[id(spec)] = c = spec.codes(batch, interner)
-            spec.tally_flags(c, batch, interner, n)
+            spec.tally_flags(c, batch, interner, n, counted)
         for plan in plans:
-            _tally_message(plan, [codes[id(s)] for s in plan.specs], batch, interner, n)
+            _tally_message(plan, [codes[id(s)] for s in plan.specs], batch, interner, n, counted)
+
+
+def _counter(keys: list, counted: dict) -> Counter:
+    c = counted.get(id(keys))
+    if c is None or c[0] is not keys:
+        c = counted[id(keys)] = (keys, Counter(keys))
+    return c[1]
 
 
 def _index(seq: list, value: object, start: int) -> int:
@@ -644,8 +696,18 @@ def _col(c: list[int] | int, n: int) -> list[int]:
 
 
 def _tally_message(
-    plan: _MessagePlan, codes: list[list[int] | int], batch, interner: _Interner, n: int
+    plan: _MessagePlan,
+    codes: list[list[int] | int],
+    batch,
+    interner: _Interner,
+    n: int,
+    counted: dict,
 ) -> None:
+    if plan.exact:
+        cols = [_col(c, n) for c in codes]
+        xkeys = [("x", *key) for key in zip(*cols, strict=True)]
+        _add_examples(plan, _merge(plan, Counter(xkeys), xkeys, None, batch, interner), batch)
+        return
     sums: list[list[int] | int] = []
     acc: list[int] | int = 0
     for group in plan.groups:
@@ -658,9 +720,10 @@ def _tally_message(
         _add_examples(plan, _merge(plan, Counter({key: n}), None, None, batch, interner), batch)
         return
     keys: list = total if len(sums) == 1 else list(zip(*(_col(c, n) for c in sums), strict=False))
-    counts = Counter(keys)
+    counts = _counter(keys, counted)
     odd = [k for k in counts if (k if isinstance(k, int) else k[-1]) >= BIG]
     if odd:  # rows with a value that is not pure get exact keys
+        counts = Counter(counts)
         for k in odd:
             del counts[k]
         rows = list(compress(range(n), map(ge, total, repeat(BIG))))
@@ -765,20 +828,21 @@ def _examples(plan: _MessagePlan, keys, rows, counts: Counter, batch) -> list:
 
 
 def _describe(plan: _MessagePlan, cat: tuple, batch, i: int, key) -> str:
-    infos, out, alt = plan.known[key]
+    _infos, out, alt = plan.known[key]
     if cat[0] == "ucs2":
-        from smskit.encoding import is_gsm7
+        from smskit.encoding import is_gsm7, smart_encode
 
         shown = []
-        for spec, info in zip(plan.specs, infos, strict=False):
-            if info.nongsm and spec.column is not None:
-                raw = batch.value(spec.column, i)
-                filled = fill(raw, spec.default, spec.case)
-                spelt = gsm_spelling(filled)
-                shown.append(
-                    f"{{{spec.name}}} {filled!r}"
-                    + (f" (GSM-7: {spelt!r})" if is_gsm7(spelt) else " (no GSM-7 spelling)")
-                )
+        for spec in plan.specs:  # the row's own values: a key may stand for a run of them
+            raw = batch.value(spec.column, i) if spec.column is not None else ""
+            filled = fill(raw, spec.default, spec.case)
+            if is_gsm7(smart_encode(filled) if plan.smart else filled):
+                continue
+            spelt = gsm_spelling(filled)
+            shown.append(
+                f"{{{spec.name}}} {filled!r}"
+                + (f" (GSM-7: {spelt!r})" if is_gsm7(spelt) else " (no GSM-7 spelling)")
+            )
         more = f", {out.segments} segments instead of {alt.segments}" if alt else ""
         return "; ".join(dict.fromkeys(shown)) + more
     plural = "s" if out.segments != 1 else ""

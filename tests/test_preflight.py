@@ -138,6 +138,12 @@ def test_var003_counts_rows_cost_and_gsm_spelling(tmp_path: Path) -> None:
     assert f.extra["extra_segments"] == 2
 
 
+def test_var003_names_the_placeholder_that_holds_the_letter(tmp_path: Path) -> None:
+    setup(tmp_path, ["{last_name}, {first_name}: " + "x" * 120], rows_of(("Šárka", "Novak")))
+    [f] = [f for f in findings(tmp_path) if f.code == "VAR003"]
+    assert "{first_name} 'Šárka'" in f.message and "{last_name}" not in f.message
+
+
 def test_var003_quiet_when_the_text_is_ucs2_anyway_or_values_are_gsm(tmp_path: Path) -> None:
     setup(tmp_path, ["Hei {first_name} – tervetuloa"], rows_of(("Šárka", "N")))
     assert not [f for f in findings(tmp_path) if f.code == "VAR003"]
