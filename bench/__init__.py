@@ -1,1 +1,1 @@
-"""Benchmarks: `python -m bench` runs every bench/bench_*.py module's main()."""
+"""smskit's benchmarks: ``python -m bench [NAME ...]`` runs each ``bench/bench_*.py`` main()."""

@@ -173,6 +173,107 @@ def segments(
     print(render_text(analyze(text, smart_encoding), color=_use_color(None)))
 
 
+@app.command()
+def emulator(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8765,
+    db: Annotated[Path, typer.Option(help="SQLite store; survives restarts.")] = Path(
+        ".smskit/emulator.sqlite"
+    ),
+    account_sid: Annotated[
+        str | None, typer.Option(help="Accepted account SID (default: $TWILIO_ACCOUNT_SID).")
+    ] = None,
+    auth_token: Annotated[
+        str | None, typer.Option(help="Accepted auth token (default: $TWILIO_AUTH_TOKEN).")
+    ] = None,
+    error_rate: Annotated[float, typer.Option(help="Share of requests answered 500.")] = 0.0,
+    lost_response_rate: Annotated[
+        float, typer.Option(help="Share stored, then the connection dropped unanswered.")
+    ] = 0.0,
+    throttle_rate: Annotated[float, typer.Option(help="Share answered 429 (20429).")] = 0.0,
+    latency: Annotated[float, typer.Option(help="Added latency per request, in ms.")] = 0.0,
+    undelivered_rate: Annotated[
+        float, typer.Option(help="Share of messages that end undelivered.")
+    ] = 0.0,
+    seed: Annotated[int | None, typer.Option(help="Seed for reproducible faults.")] = None,
+    magic: Annotated[
+        list[str] | None, typer.Option(help="NUMBER=CODE: a number that answers Twilio error CODE.")
+    ] = None,
+) -> None:
+    """Run a local Twilio-compatible API for development, demos and tests."""
+    from smskit.emulator.server import run
+
+    try:
+        run(
+            host,
+            port,
+            db,
+            account_sid,
+            auth_token,
+            error_rate=error_rate,
+            lost_response_rate=lost_response_rate,
+            throttle_rate=throttle_rate,
+            latency_ms=latency,
+            undelivered_rate=undelivered_rate,
+            seed=seed,
+            magic=magic,
+        )
+    except (ValueError, OSError) as e:
+        raise _fail(str(e)) from None
+
+
+@app.command()
+def status(
+    campaign_file: Annotated[Path, typer.Argument(help="The campaign file that was sent.")],
+    journal: Annotated[Path, typer.Option(help="Send journal.")] = Path(".smskit/journal.sqlite"),
+    csv: Annotated[Path | None, typer.Option("--csv", help="Also write every row here.")] = None,
+    twilio_base_url: Annotated[
+        str | None, typer.Option(help="Another Twilio base URL, e.g. the emulator.")
+    ] = None,
+    refresh: Annotated[bool, typer.Option(help="Ask again for final statuses too.")] = False,
+) -> None:
+    """Fetch delivery status for every journaled message and print the table."""
+    from smskit.send import SendError, fetch_status, write_status_csv
+    from smskit.send.tables import print_table
+
+    slug = _campaign_slug(campaign_file)
+    try:
+        report = fetch_status(
+            slug,
+            journal_path=journal,
+            base_url=twilio_base_url or os.environ.get("SMSKIT_TWILIO_BASE_URL"),
+            refresh_final=refresh,
+        )
+        rows = [(s, n) for s, n in report.table()]
+        print_table(f"Delivery status: {slug}", ("status", "count"), rows)
+        if report.errors:
+            from smskit.send import explain
+
+            print_table(
+                "Errors",
+                ("code", "count", "meaning"),
+                [(c, n, explain(c)) for c, n in sorted(report.errors.items())],
+            )
+        if csv is not None:
+            n = write_status_csv(slug, csv, journal_path=journal)
+            print(f"Wrote {n} rows to {csv}")
+    except SendError as e:
+        raise _fail(str(e), EXIT_FINDINGS) from None
+
+
+def _campaign_slug(path: Path) -> str:
+    """The slug of a campaign file (status needs no full check, only the name)."""
+    from smskit.loader import load
+
+    if not path.is_file():
+        raise _fail(f"{path}: no such campaign file")
+    result = load(path)
+    if result.campaign is None:
+        p = result.problems[0]
+        raise _fail(f"{path}:{p.at.line}:{p.at.column}: {p.message}")
+    return result.campaign.slug
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: usage errors become one line on stderr with exit status 2, never a traceback."""
     from typer.main import get_command

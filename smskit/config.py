@@ -23,6 +23,7 @@ Anything unknown (a rule, an option, a locale key) is a ``ConfigError``: exit st
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -51,6 +52,26 @@ LOCALE_KEYS: set[str] = {
     "no_diacritics_words",  # ENC001: words right without ä/ö/å (loanwords, names)
 }
 BRAND_KEYS: set[str] = {"signoff", "aliases"}
+# Sign-offs, replies and opt-outs (SIG001-SIG003, SND001, OPT001).
+LOCALE_KEYS |= {
+    "signoffs",
+    "reply_phrases",
+    "reply_exceptions",
+    "opt_out_phrases",
+    "opt_out_link_patterns",
+    "opt_out_example",
+}
+BRAND_KEYS |= {"opt_out"}
+# Keys whose value must be a list of strings, and those whose strings are regular expressions.
+LIST_KEYS: set[str] = {
+    "aliases",
+    "signoffs",
+    "reply_phrases",
+    "reply_exceptions",
+    "opt_out_phrases",
+    "opt_out_link_patterns",
+}
+REGEX_KEYS: set[str] = {"opt_out_link_patterns"}
 RULE_KEYS = {"enabled", "severity"}
 
 
@@ -87,7 +108,9 @@ class Config:
             for k in keys:
                 if k == "ALL":
                     best = max(best, 0)
-                elif k == rule.name or rule.code.startswith(k.upper()):
+                elif k == rule.name:
+                    best = max(best, len(rule.code))  # a name is as specific as its code
+                elif rule.code.startswith(k.upper()):
                     best = max(best, len(k))
             return best
 
@@ -173,7 +196,10 @@ def _raw_config(path: Path | None) -> dict[str, Any]:
 
 def _resolve_pack(ref: str, base: Path) -> Path:
     if "/" in ref or ref.endswith((".yml", ".yaml")):
-        path = (base / ref).resolve()
+        try:
+            path = (base / ref).resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            raise ConfigError(f"rule pack {ref} is a symbolic link loop; fix the link") from None
     else:
         path = builtin_packs_dir() / f"{ref}.yml"
         if not path.is_file():
@@ -199,7 +225,10 @@ def load_config(config_path: Path | None = None, cwd: Path | None = None) -> Con
         for code, rule in all_rules().items()
     }
     config = Config(settings=settings, source=path)
-    packs = [_resolve_pack(r, base) for r in refs]
+    try:
+        packs = [_resolve_pack(r, base) for r in refs]
+    except ConfigError as e:
+        raise ConfigError(f"{path}: {e}" if path else str(e)) from None
     for pack in packs:
         apply_pack(config, pack)
     config.packs = tuple(packs)
@@ -223,6 +252,16 @@ def apply_pack(config: Config, path: Path) -> None:
         raise ConfigError(
             f"{path}: unknown key(s) {', '.join(sorted(unknown))}; allowed: rules, locales, brands"
         )
+    for section in ("rules", "locales", "brands"):
+        if not isinstance(data.get(section) or {}, dict):
+            raise ConfigError(
+                f"{path}: '{section}' must be a mapping, e.g. "
+                + {
+                    "rules": "rules: {LEN001: {budget: 3}}",
+                    "locales": "locales: {fi: {date_format: d.M.yyyy}}",
+                    "brands": 'brands: {Elisa: {signoff: "Terveisin Elisa"}}',
+                }[section]
+            )
     for key, entry in (data.get("rules") or {}).items():
         rule = by_code_or_name(str(key))
         if rule is None:
@@ -266,6 +305,20 @@ def _apply_rule(setting: RuleSetting, entry: Any, path: Path) -> None:
         setting.options = replace(setting.options, **opts)
 
 
+def _check_value(key: str, value: Any, path: Path, where: str) -> None:
+    if key in LIST_KEYS and (
+        not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value)
+    ):
+        raise ConfigError(f"{path}: '{key}' of {where} must be a list of non-empty strings")
+    for pattern in value if key in REGEX_KEYS else ():
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            raise ConfigError(
+                f"{path}: '{key}' of {where}: {pattern!r} is not a regular expression ({e})"
+            ) from None
+
+
 def _merge_block(
     into: dict[str, dict[str, Any]], name: str, block: Any, allowed: set[str], path: Path, what: str
 ) -> None:
@@ -277,6 +330,8 @@ def _merge_block(
             f"{path}: unknown {what} key(s) {', '.join(sorted(unknown))} in '{name}'; "
             f"known: {', '.join(sorted(allowed))}"
         )
+    for key, value in block.items():
+        _check_value(key, value, path, f"{what} '{name}'")
     if what == "locale":
         from smskit.text.date_names import DatePackError, check_pack
 

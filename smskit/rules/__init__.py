@@ -27,6 +27,14 @@ RULE_MODULES: tuple[str, ...] = (
     "len001_segments_over_budget",
     "len002_body_over_limit",
     "snd002_invalid_sender",
+    # Sign-offs, replies, opt-outs and bursts (consistency rules).
+    "sig001_signature_mismatch",
+    "sig002_signature_missing",
+    "sig003_signature_brand",
+    "snd001_reply_to_one_way_sender",
+    "opt001_opt_out_missing",
+    "bur001_message_burst",
+    # Audience pre-flight (scope "audience": smskit check --audience).
     "var001_placeholder_undefined",
     "var002_value_empty",
     "var003_value_forces_ucs2",

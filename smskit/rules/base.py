@@ -6,6 +6,7 @@ import dataclasses
 import types
 import typing
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from smskit.findings import Severity
@@ -71,6 +72,18 @@ def coerce_option(rule: Rule, name: str, value: Any) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"{rule.code} option '{f.name}' must be a list of strings")
         return tuple(value)
+    if want is timedelta:
+        from smskit.model import parse_duration
+
+        text = value if isinstance(value, str) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            text = str(value)
+        duration = parse_duration(text) if text is not None else None
+        if duration is None:
+            raise ValueError(
+                f"{rule.code} option '{f.name}' must be a duration such as 30s, 10m, 2h or 1d"
+            )
+        return duration
     if want is bool:
         ok = isinstance(value, bool)
     elif want is int:

@@ -1,0 +1,770 @@
+"""Sending a plan exactly once: pacing, ordering, retries and recovery of unknown outcomes.
+
+One coordinator thread owns the journal and decides; a pool of worker threads only makes
+requests. Per recipient, messages go strictly in order: the next one is decided only when the
+previous one's outcome is known (and ``interval`` after it went out). Across recipients, as many
+requests are in flight as the rate needs at 200 ms of API latency.
+
+Exactly once: the row is committed as ``attempting`` before the request leaves. An answer
+updates it. No answer (timeout, dropped connection, 5xx) never leads straight to a resend: the
+message is looked up in Twilio's list first (same number, same body, created since the
+attempt) and only sent again when Twilio does not have it. A 429 is retried with backoff and
+jitter. Permanent errors are recorded with a plain-language explanation; 21610 puts the number
+on the journal's opt-out list for every campaign.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import queue
+import random
+import time
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from smskit.send.errors import JournalError, SendError, explain
+from smskit.send.journal import ACCEPTED, DEFAULT_PATH, UNRESOLVED, Journal, Row, body_hash
+from smskit.send.plan import Delivery
+from smskit.send.progress import Reporter, make_reporter
+from smskit.send.rate import Pacer, default_rate
+
+SCHEDULE_MIN = timedelta(minutes=15)
+SCHEDULE_MAX = timedelta(days=35)
+SCHEDULE_MARGIN = timedelta(minutes=2)  # the request must reach Twilio inside the window
+DEFAULT_PRICE_PER_SEGMENT = 0.0083  # USD, a rough US figure; pass the real one for other routes
+
+
+@dataclass(slots=True)
+class SendOptions:
+    campaign_hash: str
+    sender: str | None = None
+    messaging_service: str | None = None
+    rate: float | None = None  # segments per second; None: the sender's default; 0: no limit
+    interval: timedelta | None = None
+    concurrency: int | None = None
+    status_callback: str | None = None
+    max_wait: timedelta = timedelta(minutes=15)  # longer waits are left for a later run
+    lookup_grace: float = 3.0  # seconds between an unknown outcome and its lookup
+    max_lookups: int = 8
+    max_throttle_retries: int = 10
+    backoff_base: float = 0.25
+    backoff_cap: float = 30.0
+    max_unreachable: int = 10  # consecutive failures to connect before the run stops
+    max_active: int = 50_000  # recipients in progress at once (bounds memory)
+    price_per_segment: float = DEFAULT_PRICE_PER_SEGMENT
+    currency: str = "USD"
+
+
+@dataclass
+class SendSummary:
+    """What a run did (``this_run``) and where the campaign stands (``counts``)."""
+
+    campaign: str
+    dry_run: bool = False
+    interrupted: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    this_run: dict[str, int] = field(default_factory=dict)
+    failures: dict[int, int] = field(default_factory=dict)
+    segments: int = 0
+    estimated_cost: float = 0.0
+    currency: str = "USD"
+    elapsed: float = 0.0
+    next_due: datetime | None = None
+    rate: float | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Nothing is left to send, wait for, or resolve."""
+        open_states = ("attempting", "unknown", "pending", "waiting")
+        if self.dry_run or self.interrupted:
+            return False
+        return not any(self.counts.get(s) for s in open_states)
+
+    def table(self) -> list[tuple[str, int, str]]:
+        """(state, count, meaning) rows for a summary table."""
+        meaning = {
+            "sent": "accepted by Twilio",
+            "scheduled": "accepted by Twilio, to go out at the scheduled time",
+            "failed": "refused by Twilio (see the status table for why)",
+            "opted_out": "not sent: the number is on the opt-out list",
+            "waiting": "not due yet: run the same command again after it is due",
+            "pending": "not sent yet (throttled or held back): run the same command again",
+            "unknown": "outcome not yet confirmed: run the same command again to resolve",
+            "attempting": "interrupted mid-request: the next run looks it up before resending",
+        }
+        return [(s, n, meaning.get(s, "")) for s, n in sorted(self.counts.items()) if n]
+
+
+@dataclass(slots=True)
+class _Chain:
+    """One recipient's deliveries, sent strictly one after the other."""
+
+    to: str
+    items: list[Delivery]
+    rows: dict[str, Row]
+    opted_out: bool = False
+    pos: int = 0
+    prev_time: float | None = None  # when the previous message goes out (epoch seconds)
+
+
+@dataclass(slots=True, eq=False)
+class _Task:
+    chain: _Chain
+    d: Delivery
+    kind: str = "send"  # send | lookup
+    new: bool = True  # no journal row yet
+    send_at: float | None = None  # schedule through Twilio at this time
+    first_attempt: float | None = None
+    tries: int = 0
+    lookups: int = 0
+
+
+_seq = itertools.count()
+
+
+class _Abort(Exception):
+    pass
+
+
+class Engine:
+    def __init__(
+        self,
+        plan: Iterable[Delivery],
+        journal: Journal,
+        adapter: Any,
+        options: SendOptions,
+        reporter: Reporter,
+        campaign_key: str,
+    ) -> None:
+        self.plan = plan
+        self.journal = journal
+        self.adapter = adapter
+        self.o = options
+        self.reporter = reporter
+        self.key = campaign_key
+        rate = options.rate
+        if rate is None:
+            rate = default_rate(options.sender, options.messaging_service)
+        self.pacer = Pacer(rate or None)
+        self.concurrency = options.concurrency or _concurrency_for(rate or None)
+        self.ready: deque[_Task] = deque()
+        self.timers: list[tuple[float, int, _Task]] = []
+        self.results: queue.SimpleQueue[tuple[_Task, Any]] = queue.SimpleQueue()
+        self.inflight = 0
+        self.active = 0
+        self.stats: Counter[str] = Counter()
+        self.failures: Counter[int] = Counter()
+        self.stopping = False
+        self.fatal: str | None = None
+        self.unreachable_streak = 0
+        self.opted_out_now: set[str] = set()
+        self.check_opt_outs = journal.has_opt_outs()
+        self.resume = journal.has_rows(campaign_key)
+        self.rng = random.Random()
+        self.next_due: float | None = None
+        self.unsent: set[_Task] = set()
+
+    # -- the coordinator loop
+    def run(self) -> None:
+        groups = _group_by_recipient(self.plan, self.key)
+        exhausted = False
+        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="smskit-send")
+        last_flush = last_report = time.monotonic()
+        try:
+            while True:
+                low_water = self.concurrency * 2
+                if (
+                    not exhausted
+                    and not self.stopping
+                    and self.active < self.o.max_active
+                    and len(self.ready) < low_water
+                ):
+                    batch = list(itertools.islice(groups, 256))
+                    if batch:
+                        self._admit(batch)
+                    else:
+                        exhausted = True
+                now = time.time()
+                while self.timers and self.timers[0][0] <= now:
+                    self.ready.append(heapq.heappop(self.timers)[2])
+                if not self.stopping:
+                    self._dispatch(pool)
+                self._drain(block=0.0)
+                mono = time.monotonic()
+                if self.journal.staged > 500 or (self.journal.staged and mono - last_flush > 0.2):
+                    self.journal.flush()
+                    last_flush = mono
+                if mono - last_report > 0.2:
+                    self.reporter.update(self.stats)
+                    last_report = mono
+                if self.fatal and self.inflight == 0:
+                    raise _Abort
+                if self.inflight == 0 and (self.stopping or (exhausted and self.active == 0)):
+                    break
+                self._drain(block=self._wait_time(exhausted))
+        except KeyboardInterrupt:
+            self.stopping = True
+            self.stats["interrupted"] = 1
+            for task in self.unsent:  # claimed, but the request never left
+                self._stage(task, state="pending", error_message="interrupted before sending")
+            self._finish_inflight(timeout=10.0)
+            raise
+        except _Abort:
+            pass
+        finally:
+            pool.shutdown(wait=not self.stopping, cancel_futures=True)
+            self.journal.flush()
+            self.reporter.update(self.stats)
+        if self.fatal:
+            raise SendError(self.fatal)
+
+    def _wait_time(self, exhausted: bool) -> float:
+        """How long the loop may sleep waiting for an answer before it has other work."""
+        wait = 0.2
+        if self.ready and self.inflight < self.concurrency and not self.stopping:
+            head = self.ready[0]
+            wait = min(wait, self.pacer.wait_time() if head.kind == "send" else 0.0)
+        if self.timers:
+            wait = min(wait, max(0.0, self.timers[0][0] - time.time()))
+        if not exhausted and len(self.ready) < self.concurrency and self.active < self.o.max_active:
+            wait = 0.0
+        return wait
+
+    def _finish_inflight(self, timeout: float) -> None:
+        end = time.monotonic() + timeout
+        while self.inflight and time.monotonic() < end:
+            self._drain(block=0.1)
+
+    # -- admission: read recipients from the plan and decide each one's first step
+    def _admit(self, batch: list[tuple[str, list[Delivery]]]) -> None:
+        numbers = [to for to, _ in batch]
+        rows = self.journal.rows_for(self.key, numbers) if self.resume else {}
+        opted = self.journal.opted_out(numbers) if self.check_opt_outs else set()
+        for to, items in batch:
+            chain = _Chain(
+                to,
+                items,
+                {
+                    d.message_id: rows[(to, d.message_id)]
+                    for d in items
+                    if (to, d.message_id) in rows
+                },
+                opted_out=to in opted or to in self.opted_out_now,
+            )
+            self.active += 1
+            self._advance(chain)
+
+    def _advance(self, chain: _Chain) -> None:
+        """Decide the chain's next step; finishes the chain when nothing is left to do."""
+        while chain.pos < len(chain.items):
+            d = chain.items[chain.pos]
+            row = chain.rows.get(d.message_id)
+            if row is not None and row.body_hash != body_hash(d.body):
+                raise JournalError(
+                    f"message '{d.message_id}' for {d.to} reads differently from what the journal "
+                    f"recorded for campaign '{self.key}' (did the audience data change?); "
+                    "refusing to resume a send with changed content"
+                )
+            if row is not None and row.state in UNRESOLVED:
+                if self.stopping:
+                    break
+                self._later(
+                    _Task(
+                        chain,
+                        d,
+                        kind="lookup",
+                        new=False,
+                        send_at=row.send_at,
+                        first_attempt=row.first_attempt_at,
+                    ),
+                    (row.last_attempt_at or 0.0) + self.o.lookup_grace,
+                )
+                return
+            if chain.opted_out or d.to in self.opted_out_now:
+                chain.opted_out = True
+                if row is None or row.state in ("pending", "waiting"):
+                    self.journal.stage_new(d, "opted_out", error_code=21610)
+                    self.stats["opted_out"] += 1
+                else:
+                    self.stats["already"] += 1
+                chain.pos += 1
+                continue
+            if row is not None and row.state in ACCEPTED:
+                chain.prev_time = row.send_at or row.accepted_at or row.last_attempt_at
+                self.stats["already"] += 1
+                chain.pos += 1
+                continue
+            if row is not None and row.state in ("failed", "opted_out"):
+                self.stats["already"] += 1
+                chain.pos += 1
+                continue
+            if self.stopping:
+                break
+            self._decide(chain, d, new=row is None)
+            return
+        self.active -= 1
+
+    def _decide(self, chain: _Chain, d: Delivery, new: bool) -> None:
+        due = d.not_before.timestamp() if d.not_before is not None else None
+        if chain.pos > 0 and self.o.interval and chain.prev_time is not None:
+            due = max(due or 0.0, chain.prev_time + self.o.interval.total_seconds())
+        now = time.time()
+        task = _Task(chain, d, new=new)
+        if due is None or due <= now + 0.005:
+            self.ready.append(task)
+            return
+        ahead = timedelta(seconds=due - now)
+        if (
+            self.o.messaging_service
+            and SCHEDULE_MIN + SCHEDULE_MARGIN <= ahead <= SCHEDULE_MAX - SCHEDULE_MARGIN
+        ):
+            task.send_at = due
+            self.ready.append(task)
+            return
+        if ahead <= self.o.max_wait:
+            self._later(task, due)
+            return
+        # Not due within this run: record it, and everything after it, for a later run.
+        for j in range(chain.pos, len(chain.items)):
+            later = chain.items[j]
+            not_before = due + (j - chain.pos) * (
+                self.o.interval.total_seconds() if self.o.interval else 0.0
+            )
+            self.journal.stage_new(later, "waiting", not_before=not_before)
+            self.stats["waiting"] += 1
+            self.next_due = min(self.next_due or not_before, not_before)
+        self.active -= 1
+
+    def _later(self, task: _Task, when: float) -> None:
+        heapq.heappush(self.timers, (when, next(_seq), task))
+
+    # -- dispatch: claim rows in the journal, then hand the requests to the pool
+    def _dispatch(self, pool: ThreadPoolExecutor) -> None:
+        sends: list[_Task] = []
+        lookups: list[_Task] = []
+        while self.ready and self.inflight + len(sends) + len(lookups) < self.concurrency:
+            task = self.ready[0]
+            if task.kind == "send":
+                if self.pacer.wait_time() > 0:
+                    break
+                self.pacer.take(task.d.segments)
+                sends.append(task)
+            else:
+                lookups.append(task)
+            self.ready.popleft()
+        if sends:
+            now = time.time()
+            new = [t for t in sends if t.new]
+            again = [t for t in sends if not t.new]
+            claimed = self.journal.claim(
+                [(t.d, t.send_at) for t in new], [(t.d, t.send_at) for t in again], now
+            )
+            pairs = list(zip(new + again, claimed, strict=True))
+            self.unsent.update(task for task, ok in pairs if ok)
+            for task, ok in pairs:
+                if not ok:
+                    # Another delivery of the plan already holds this row: never send twice.
+                    self.stats["duplicate"] += 1
+                    task.chain.pos += 1
+                    self._advance(task.chain)
+                    continue
+                task.new = False
+                task.first_attempt = task.first_attempt or now
+                # Out of ``unsent`` before it is handed over: an interrupt between the two
+                # leaves the row "attempting" (looked up later), never wrongly "pending".
+                self.unsent.discard(task)
+                self.inflight += 1
+                pool.submit(self._send_worker, task)
+        if lookups:
+            self.journal.flush()  # the SIDs we know must be visible to the exclusion below
+            for task in lookups:
+                exclude = self.journal.sids_for(task.d.to)
+                self.inflight += 1
+                pool.submit(self._lookup_worker, task, exclude)
+
+    def _send_worker(self, task: _Task) -> None:
+        try:
+            send_at = None
+            if task.send_at is not None:
+                send_at = datetime.fromtimestamp(task.send_at, UTC)
+            outcome = self.adapter.create(
+                task.d.to,
+                task.d.body,
+                from_=self.o.sender,
+                messaging_service_sid=self.o.messaging_service,
+                send_at=send_at,
+                status_callback=self.o.status_callback,
+            )
+        except BaseException as exc:  # a worker must always answer
+            from smskit.send.twilio_adapter import Outcome
+
+            outcome = Outcome("unknown", message=type(exc).__name__)
+        self.results.put((task, outcome))
+
+    def _lookup_worker(self, task: _Task, exclude: set[str]) -> None:
+        from smskit.send.twilio_adapter import LookupFailed, Outcome
+
+        since = datetime.fromtimestamp(task.first_attempt or time.time(), UTC)
+        try:
+            result: Any = self.adapter.find(
+                task.d.to,
+                task.d.body,
+                since=since,
+                from_=None if self.o.messaging_service else self.o.sender,
+                exclude=exclude,
+            )
+        except LookupFailed as exc:
+            result = exc.outcome
+        except BaseException as exc:
+            result = Outcome("unknown", message=type(exc).__name__)
+        self.results.put((task, result))
+
+    # -- answers
+    def _drain(self, block: float) -> None:
+        try:
+            item = self.results.get(timeout=block) if block > 0 else self.results.get_nowait()
+        except queue.Empty:
+            return
+        while True:
+            self.inflight -= 1
+            task, result = item
+            if task.kind == "send":
+                self._on_send(task, result)
+            else:
+                self._on_lookup(task, result)
+            try:
+                item = self.results.get_nowait()
+            except queue.Empty:
+                return
+
+    def _on_send(self, task: _Task, out: Any) -> None:
+        d, chain = task.d, task.chain
+        now = time.time()
+        if out.kind != "unreachable":
+            self.unreachable_streak = 0
+        if out.kind == "accepted":
+            state = "scheduled" if task.send_at is not None else "sent"
+            self._stage(
+                task,
+                state=state,
+                sid=out.sid,
+                twilio_status=out.status,
+                accepted_at=now,
+                send_at=task.send_at,
+                error_code=None,
+                error_message=None,
+            )
+            self.stats[state] += 1
+            self.stats["segments"] += d.segments
+            chain.prev_time = task.send_at or now
+            chain.pos += 1
+            self._advance(chain)
+        elif out.kind == "rejected":
+            self._stage(task, state="failed", error_code=out.code, error_message=out.message)
+            self.stats["failed"] += 1
+            self.failures[out.code or 0] += 1
+            if out.code == 21610:
+                self.journal.add_opt_out(d.to, 21610, self.key)
+                self.opted_out_now.add(d.to)
+                chain.opted_out = True
+            chain.pos += 1
+            self._advance(chain)
+        elif out.kind in ("throttled", "unreachable"):
+            self._stage(task, state="pending", error_code=out.code, error_message=out.message)
+            if out.kind == "unreachable":
+                self.unreachable_streak += 1
+                if self.unreachable_streak >= self.o.max_unreachable:
+                    self._stop(
+                        f"cannot reach Twilio at {self.adapter.base_url} ({out.message}); "
+                        "nothing more was sent: check the network or the base URL and run again"
+                    )
+            task.tries += 1
+            self.stats["retries"] += 1
+            if task.tries > self.o.max_throttle_retries or self.stopping:
+                self.stats["pending"] += 1
+                self.active -= 1  # left for the next run
+                return
+            delay = self._backoff(task.tries)
+            if out.kind == "unreachable":
+                delay = min(delay, 2.0)  # a short outage should not stall the run for long
+            self._later(task, now + delay)
+        elif out.kind == "fatal":
+            self._stage(task, state="pending", error_code=out.code, error_message=out.message)
+            self._stop(out.message or explain(out.code))
+            self.active -= 1
+        else:  # unknown: maybe sent. Look it up before anything else happens to this recipient.
+            self._stage(task, state="unknown", error_message=out.message)
+            self.stats["unknown_outcomes"] += 1
+            task.kind = "lookup"
+            self._later(task, now + self.o.lookup_grace)
+
+    def _on_lookup(self, task: _Task, result: Any) -> None:
+        d, chain = task.d, task.chain
+        from smskit.send.twilio_adapter import Found
+
+        if isinstance(result, Found):
+            state = "scheduled" if result.status == "scheduled" else "sent"
+            self._stage(
+                task,
+                state=state,
+                sid=result.sid,
+                twilio_status=result.status,
+                accepted_at=time.time(),
+                error_code=None,
+                error_message=None,
+            )
+            self.stats["recovered"] += 1
+            self.stats[state] += 1
+            self.stats["segments"] += d.segments
+            chain.prev_time = task.send_at or task.first_attempt or time.time()
+            chain.pos += 1
+            self._advance(chain)
+        elif result is None:
+            # Twilio does not have it: it is safe to send again.
+            self._stage(task, state="pending", error_message="not found after an unknown outcome")
+            self.stats["resent"] += 1
+            task.kind = "send"
+            task.new = False
+            if self.stopping:
+                self.active -= 1
+            elif chain.opted_out:
+                chain.rows.pop(d.message_id, None)
+                self._advance(chain)
+            else:
+                self.ready.append(task)
+        else:
+            if result.kind == "fatal":
+                self._stop(result.message or explain(result.code))
+            task.lookups += 1
+            if task.lookups >= self.o.max_lookups or self.stopping:
+                self.stats["unknown"] += 1
+                self.active -= 1  # stays "unknown" in the journal; the next run resolves it
+                return
+            self._later(task, time.time() + self._backoff(task.lookups))
+
+    def _stage(self, task: _Task, **fields: Any) -> None:
+        self.journal.stage(self.key, task.d.to, task.d.message_id, **fields)
+
+    def _stop(self, message: str) -> None:
+        self.fatal = self.fatal or message
+        self.stopping = True
+
+    def _backoff(self, tries: int) -> float:
+        ceiling = min(self.o.backoff_cap, self.o.backoff_base * 2 ** min(tries - 1, 16))
+        return self.rng.uniform(ceiling / 2, ceiling)  # jitter: retries do not come in waves
+
+
+def _concurrency_for(rate: float | None) -> int:
+    """Enough requests in flight to hold ``rate`` at 200 ms latency, with room to spare."""
+    if rate is None:
+        return 16  # enough to keep an unthrottled emulator or Twilio busy from one process
+    return max(4, min(64, math.ceil(rate * 0.2 * 2) + 2))
+
+
+def _group_by_recipient(
+    plan: Iterable[Delivery], campaign: str | None = None
+) -> Iterator[tuple[str, list[Delivery]]]:
+    group: list[Delivery] = []
+    for d in plan:
+        if campaign is not None and d.campaign != campaign:
+            raise SendError(f"the plan mixes campaigns ('{d.campaign}' in a send of '{campaign}')")
+        if group and d.to != group[0].to:
+            yield group[0].to, group
+            group = []
+        if group and d.message_index <= group[-1].message_index:
+            raise SendError(
+                f"the plan lists message '{d.message_id}' for {d.to} out of order; "
+                "each recipient's messages must come together and in order"
+            )
+        group.append(d)
+    if group:
+        yield group[0].to, group
+
+
+# -- the functions the CLI calls
+
+
+def send_plan(
+    plan: Iterable[Delivery],
+    *,
+    campaign: str,
+    campaign_hash: str,
+    journal_path: str | Path = DEFAULT_PATH,
+    sender: str | None = None,
+    messaging_service: str | None = None,
+    rate: float | None = None,
+    interval: timedelta | None = None,
+    yes: bool = False,
+    dry_run: bool = False,
+    test_to: list[str] | None = None,
+    base_url: str | None = None,
+    progress: bool | None = None,
+    total: int | None = None,
+    concurrency: int | None = None,
+    status_callback: str | None = None,
+    price_per_segment: float = DEFAULT_PRICE_PER_SEGMENT,
+    lookup_grace: float = 3.0,
+    max_wait: timedelta = timedelta(minutes=15),
+    adapter: Any = None,
+    credentials: Any = None,
+) -> SendSummary:
+    """Send every delivery of ``plan`` exactly once, resuming whatever the journal holds.
+
+    ``yes`` must be True to send (the CLI asks first, or the user passed --yes); ``dry_run``
+    contacts nobody and counts what a send would do. ``test_to`` sends the first recipient's
+    messages to these numbers instead, journaled apart as ``<campaign>:test:<hash>``.
+    ``rate`` is in segments per second (None: Twilio's default for the sender, 0: no limit).
+    """
+    options = SendOptions(
+        campaign_hash=campaign_hash,
+        sender=sender,
+        messaging_service=messaging_service,
+        rate=rate,
+        interval=interval,
+        concurrency=concurrency,
+        status_callback=status_callback,
+        lookup_grace=lookup_grace,
+        max_wait=max_wait,
+        price_per_segment=price_per_segment,
+    )
+    key = campaign
+    if test_to:
+        key = f"{campaign}:test:{campaign_hash[:12]}"
+        plan = _test_plan(plan, key, test_to)
+        total = None
+    if dry_run:
+        return _dry_run(plan, key, journal_path, options)
+    if not yes:
+        raise SendError("not sending without confirmation: pass --yes (or answer the prompt)")
+    if not sender and not messaging_service:
+        raise SendError("no sender: set 'sender' or 'messaging_service' in the campaign")
+    started = time.monotonic()
+    with Journal(journal_path) as journal:
+        journal.begin_campaign(
+            key,
+            campaign_hash,
+            sender=sender,
+            messaging_service=messaging_service,
+            test=bool(test_to),
+        )
+        journal.flush()
+        own_adapter = adapter is None
+        if adapter is None:
+            from smskit.send.twilio_adapter import TwilioAdapter, credentials_from_env
+
+            adapter = TwilioAdapter(credentials or credentials_from_env(), base_url)
+        reporter = make_reporter(progress, total)
+        engine = Engine(plan, journal, adapter, options, reporter, key)
+        interrupted = False
+        try:
+            reporter.start()
+            engine.run()
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            reporter.finish()
+            if own_adapter:
+                adapter.close()
+        summary = _summary(journal, key, options, engine, time.monotonic() - started)
+        summary.interrupted = interrupted
+    return summary
+
+
+def _summary(
+    journal: Journal, key: str, o: SendOptions, engine: Engine | None, elapsed: float
+) -> SendSummary:
+    counts = journal.counts(key)
+    segments = journal.segments(key)
+    due = journal.next_due(key)
+    stats = dict(engine.stats) if engine else {}
+    accepted = stats.get("sent", 0) + stats.get("scheduled", 0)
+    return SendSummary(
+        campaign=key,
+        counts=counts,
+        this_run=stats,
+        failures=dict(engine.failures) if engine else {},
+        segments=segments,
+        estimated_cost=round(segments * o.price_per_segment, 4),
+        currency=o.currency,
+        elapsed=elapsed,
+        next_due=datetime.fromtimestamp(due, UTC) if due else None,
+        rate=accepted / elapsed if elapsed > 0 else None,
+    )
+
+
+def _test_plan(plan: Iterable[Delivery], key: str, numbers: list[str]) -> Iterator[Delivery]:
+    first: list[Delivery] = []
+    for d in plan:
+        if first and d.to != first[0].to:
+            break
+        first.append(d)
+    for number in numbers:
+        for d in first:
+            yield Delivery(
+                key, d.message_id, d.message_index, number, d.body, d.segments, d.not_before
+            )
+
+
+def _dry_run(
+    plan: Iterable[Delivery], key: str, journal_path: str | Path, o: SendOptions
+) -> SendSummary:
+    """Count what a send would do, reading the journal if there is one; contact nobody."""
+    journal = Journal(journal_path, readonly=True) if Path(journal_path).exists() else None
+    stats: Counter[str] = Counter()
+    started = time.monotonic()
+    recipients = 0
+    try:
+        if journal is not None:
+            known = journal.campaign_hash(key)
+            if known is not None and known != o.campaign_hash:
+                raise JournalError(
+                    f"campaign '{key}' was already sent (or partly sent) with different content "
+                    f"(journal {journal_path}); a send would be refused"
+                )
+        now = time.time()
+        for to, items in _group_by_recipient(plan, key):
+            recipients += 1
+            rows = journal.rows_for(key, [to]) if journal else {}
+            opted = bool(journal and journal.opted_out([to]))
+            for d in items:
+                row = rows.get((to, d.message_id))
+                if row is not None and row.state in (*ACCEPTED, "failed", "opted_out"):
+                    stats["already"] += 1
+                elif opted:
+                    stats["opted_out"] += 1
+                elif row is not None and row.state in UNRESOLVED:
+                    stats["to_look_up"] += 1
+                elif d.not_before is not None and d.not_before.timestamp() > now + 1:
+                    ahead = timedelta(seconds=d.not_before.timestamp() - now)
+                    if o.messaging_service and SCHEDULE_MIN <= ahead <= SCHEDULE_MAX:
+                        stats["to_schedule"] += 1
+                        stats["segments"] += d.segments
+                    else:
+                        stats["waiting"] += 1
+                else:
+                    stats["to_send"] += 1
+                    stats["segments"] += d.segments
+    finally:
+        if journal is not None:
+            journal.close()
+    stats["recipients"] = recipients
+    return SendSummary(
+        campaign=key,
+        dry_run=True,
+        counts={},
+        this_run=dict(stats),
+        segments=stats["segments"],
+        estimated_cost=round(stats["segments"] * o.price_per_segment, 4),
+        currency=o.currency,
+        elapsed=time.monotonic() - started,
+    )
+
+
+__all__ = ["Engine", "SendOptions", "SendSummary", "send_plan"]

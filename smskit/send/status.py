@@ -1,0 +1,213 @@
+"""Delivery status: ask Twilio about every journaled message, record it, and export it."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from smskit.send.errors import SendError, explain
+from smskit.send.journal import DEFAULT_PATH, Journal, Row
+from smskit.send.progress import make_reporter
+
+FINAL_STATUSES = frozenset({"delivered", "undelivered", "failed", "canceled", "read"})
+CSV_FIELDS = (
+    "campaign",
+    "message_id",
+    "recipient",
+    "state",
+    "status",
+    "error_code",
+    "explanation",
+    "sid",
+    "segments",
+    "attempts",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRow:
+    campaign: str
+    message_id: str
+    recipient: str
+    state: str
+    status: str
+    error_code: int | None
+    explanation: str
+    sid: str | None
+    segments: int
+    attempts: int
+    updated_at: str
+
+    @classmethod
+    def of(cls, row: Row) -> StatusRow:
+        return cls(
+            row.campaign,
+            row.message_id,
+            row.recipient,
+            row.state,
+            row.twilio_status or row.state,
+            row.error_code,
+            explain(row.error_code, row.error_message) if row.error_code else "",
+            row.sid,
+            row.segments,
+            row.attempts,
+            datetime.fromtimestamp(row.updated_at, UTC).isoformat(timespec="seconds"),
+        )
+
+
+@dataclass
+class StatusReport:
+    campaign: str
+    counts: dict[str, int] = field(default_factory=dict)  # by Twilio status (or journal state)
+    errors: dict[int, int] = field(default_factory=dict)  # by error code
+    fetched: int = 0
+    unavailable: int = 0  # could not be fetched this time
+
+    def table(self) -> list[tuple[str, int]]:
+        return sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def fetch_status(
+    campaign: str,
+    *,
+    journal_path: str | Path = DEFAULT_PATH,
+    base_url: str | None = None,
+    concurrency: int = 16,
+    refresh_final: bool = False,
+    progress: bool | None = None,
+    adapter: Any = None,
+    credentials: Any = None,
+) -> StatusReport:
+    """Fetch the status of every journaled message that Twilio accepted, and record it.
+
+    Messages already in a final status are not asked again unless ``refresh_final``.
+    """
+    with Journal(journal_path) as journal:
+        if journal.campaign_hash(campaign) is None:
+            known = ", ".join(journal.campaigns()) or "none"
+            raise SendError(
+                f"campaign '{campaign}' is not in the journal {journal_path} (it has: {known})"
+            )
+        own = adapter is None
+        if adapter is None:
+            from smskit.send.twilio_adapter import TwilioAdapter, credentials_from_env
+
+            adapter = TwilioAdapter(credentials or credentials_from_env(), base_url)
+        report = StatusReport(campaign)
+        reporter = make_reporter(progress, None)
+        stats: Counter[str] = Counter()
+        try:
+            reporter.start()
+            todo = (
+                r
+                for r in journal.iter_rows(campaign, ["sent", "scheduled"])
+                if r.sid and (refresh_final or r.twilio_status not in FINAL_STATUSES)
+            )
+            with ThreadPoolExecutor(max_workers=concurrency) as pool:
+                pending: set[Future[Any]] = set()
+                rows: dict[Future[Any], Row] = {}
+                for row in todo:
+                    if len(pending) >= concurrency * 4:  # bounded: the journal may be huge
+                        _collect(pending, rows, journal, report, stats, block=True)
+                        reporter.update(stats)
+                    fut = pool.submit(adapter.fetch, row.sid)
+                    rows[fut] = row
+                    pending.add(fut)
+                while pending:
+                    _collect(pending, rows, journal, report, stats, block=True)
+                    reporter.update(stats)
+            journal.flush()
+        finally:
+            reporter.finish()
+            if own:
+                adapter.close()
+        report.counts = journal.status_counts(campaign)
+        report.errors = _error_counts(journal, campaign)
+    return report
+
+
+def _collect(
+    pending: set[Future[Any]],
+    rows: dict[Future[Any], Row],
+    journal: Journal,
+    report: StatusReport,
+    stats: Counter[str],
+    block: bool,
+) -> None:
+    from smskit.send.twilio_adapter import Found
+
+    if block:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+    else:
+        done = {f for f in pending if f.done()}
+    for fut in done:
+        pending.discard(fut)
+        row = rows.pop(fut)
+        result = fut.result()
+        if isinstance(result, Found):
+            fields: dict[str, Any] = {
+                "twilio_status": result.status,
+                "error_code": result.error_code,
+                "error_message": explain(result.error_code) if result.error_code else None,
+            }
+            if row.state == "scheduled" and result.status not in ("scheduled", "canceled"):
+                fields["state"] = "sent"
+            journal.stage(row.campaign, row.recipient, row.message_id, **fields)
+            report.fetched += 1
+            stats["sent"] += 1
+        else:
+            if result.kind == "fatal":
+                raise SendError(result.message or explain(result.code))
+            report.unavailable += 1
+            stats["failed"] += 1
+    if journal.staged > 500:
+        journal.flush()
+
+
+def _error_counts(journal: Journal, campaign: str) -> dict[int, int]:
+    return journal.error_counts(campaign)
+
+
+def status_rows(campaign: str, *, journal_path: str | Path = DEFAULT_PATH) -> Iterator[StatusRow]:
+    """Every journaled delivery of a campaign with its latest known status (read only)."""
+    journal = Journal(journal_path, readonly=True)
+    try:
+        for row in journal.iter_rows(campaign):
+            yield StatusRow.of(row)
+    finally:
+        journal.close()
+
+
+def write_status_csv(
+    campaign: str, path: str | Path, *, journal_path: str | Path = DEFAULT_PATH
+) -> int:
+    """Write the status table as CSV; returns the number of rows written."""
+    n = 0
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(CSV_FIELDS)
+        for r in status_rows(campaign, journal_path=journal_path):
+            out.writerow(
+                [
+                    r.campaign,
+                    r.message_id,
+                    r.recipient,
+                    r.state,
+                    r.status,
+                    r.error_code or "",
+                    r.explanation,
+                    r.sid or "",
+                    r.segments,
+                    r.attempts,
+                    r.updated_at,
+                ]
+            )
+            n += 1
+    return n

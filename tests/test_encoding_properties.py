@@ -1,0 +1,305 @@
+"""Invariants of the encoding engine (hypothesis) and hand-worked boundary cases."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from smskit.encoding import (
+    GSM7,
+    UCS2,
+    analyze,
+    encoding_and_segments,
+    encoding_of,
+    gsm7_septets,
+    gsm_suggestion,
+    is_gsm7,
+    segment_count,
+    smart_encode,
+)
+from smskit.encoding.graphemes import (
+    boundary_at_or_before,
+    certain_boundary,
+    cluster_at,
+    graphemes,
+)
+from smskit.encoding.gsm7 import ALPHABET, BASIC, EXTENSION
+from smskit.encoding.segmenter import _replay
+from smskit.encoding.smart_map import SMART_ENCODING_MAP
+
+SINGLE = {GSM7: 160, UCS2: 70}
+MULTI = {GSM7: 153, UCS2: 67}
+
+NON_GSM_BMP = "šžçαЖ“”–…«»‹›\u00a0\t`"
+JOINERS = [
+    "\u0301",  # combining acute
+    "\u0308",  # combining diaeresis
+    "\u200d",  # ZWJ
+    "\ufe0f",  # variation selector 16
+    "\u20e3",  # combining keycap
+    "\U0001f3fd",  # skin tone
+    "\U000e0067",  # tag letter g
+    "\u094d",  # Devanagari virama
+    "\u0903",  # Devanagari visarga (SpacingMark)
+]
+PIECES = [
+    "😀",
+    "👍🏽",
+    "👨\u200d👩\u200d👧",
+    "🏳️\u200d🌈",
+    "❤️\u200d🔥",
+    "🇫🇮",
+    "🇸",
+    "1️⃣",
+    "e\u0301",
+    "क्ष",
+    "\u1100\u1161\u11a8",
+    "한",
+    "\u0600",  # Prepend
+    "\r\n",
+    "\u2764",
+    "©",
+]
+
+
+def _texts(max_size: int = 400):
+    ch = st.one_of(
+        st.sampled_from(BASIC),
+        st.sampled_from(EXTENSION),
+        st.sampled_from(NON_GSM_BMP),
+        st.sampled_from(JOINERS),
+        st.sampled_from(PIECES),
+        st.characters(codec="utf-8"),
+    )
+    return st.lists(ch, max_size=max_size).map("".join)
+
+
+gsm_texts = st.text(alphabet=BASIC + EXTENSION, max_size=400)
+rich_texts = _texts()
+
+
+def _units(cluster: str, encoding: str) -> int:
+    if encoding == GSM7:
+        return gsm7_septets(cluster)
+    return len(cluster.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _boundaries(text: str) -> set[int]:
+    out, pos = {0}, 0
+    for g in graphemes(text):
+        pos += len(g)
+        out.add(pos)
+    return out
+
+
+def _small_clusters(text: str) -> bool:
+    """Every cluster under 33 units: the calculator then never overfills a part."""
+    return all(_units(g, UCS2) < 33 for g in graphemes(text))
+
+
+@settings(max_examples=120, deadline=None)
+@given(rich_texts)
+def test_parts_join_back_and_add_up(text):
+    a = analyze(text)
+    assert "".join(a.parts) == a.text == text
+    assert len(a.parts) == len(a.part_units) == a.segments >= 1
+    assert sum(a.part_units) == a.units
+    assert [sum(_units(g, a.encoding) for g in graphemes(p)) for p in a.parts] == list(a.part_units)
+
+
+@settings(max_examples=120, deadline=None)
+@given(rich_texts)
+def test_units_are_septets_or_utf16_units(text):
+    a = analyze(text)
+    if a.encoding == GSM7:
+        assert a.units == sum(gsm7_septets(ch) for ch in text)
+    else:
+        assert a.units == len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+@settings(max_examples=120, deadline=None)
+@given(rich_texts)
+def test_segment_sizes_never_exceed_the_limits(text):
+    assume(_small_clusters(text))
+    a = analyze(text)
+    if a.segments == 1:
+        assert a.units <= SINGLE[a.encoding]
+    else:
+        assert a.units > SINGLE[a.encoding]
+        assert all(0 < u <= MULTI[a.encoding] for u in a.part_units)
+
+
+@settings(max_examples=120, deadline=None)
+@given(rich_texts)
+def test_parts_are_filled_greedily(text):
+    """A part ends only where the next cluster would not fit."""
+    assume(_small_clusters(text))
+    a = analyze(text)
+    if a.segments > 1:
+        for part, size, following in zip(a.parts, a.part_units, a.parts[1:], strict=False):
+            nxt = graphemes(following)[0]
+            assert size + _units(nxt, a.encoding) > MULTI[a.encoding], (part, following)
+
+
+@settings(max_examples=120, deadline=None)
+@given(rich_texts)
+def test_no_grapheme_cluster_is_ever_split(text):
+    a = analyze(text)
+    cuts, pos = set(), 0
+    for part in a.parts:
+        pos += len(part)
+        cuts.add(pos)
+    assert cuts <= _boundaries(text)
+    assert [g for p in a.parts for g in graphemes(p)] == graphemes(text)
+
+
+@settings(max_examples=120, deadline=None)
+@given(rich_texts)
+def test_fast_path_equals_the_step_by_step_replay(text):
+    """The engine's arithmetic cuts give exactly the parts of the calculator's own procedure."""
+    a = analyze(text)
+    parts, units = _replay(text, a.encoding)
+    assert (list(a.parts), list(a.part_units)) == (parts, units)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(["a", "😀", "e" + "\u0301" * 20, "x" * 9, "b" + "\u0308" * 40])))
+def test_replay_with_clusters_longer_than_a_part(pieces):
+    text = "".join(pieces)
+    a = analyze(text)
+    assert (list(a.parts), list(a.part_units)) == _replay(text, a.encoding)
+    assert segment_count(text) == a.segments
+
+
+@settings(max_examples=120, deadline=None)
+@given(rich_texts)
+def test_the_entry_points_agree(text):
+    a = analyze(text)
+    assert encoding_and_segments(text) == (a.encoding, a.segments)
+    assert segment_count(text) == a.segments
+    assert encoding_of(text) == a.encoding
+    assert is_gsm7(text) == (a.encoding == GSM7)
+
+
+@settings(max_examples=80, deadline=None)
+@given(gsm_texts)
+def test_gsm7_text_is_one_segment_up_to_160_septets(text):
+    septets = sum(gsm7_septets(ch) for ch in text)
+    expected = 1 if septets <= 160 else None
+    assert encoding_of(text) == GSM7
+    if expected:
+        assert segment_count(text) == 1
+    else:
+        assert segment_count(text) >= math.ceil(septets / 153)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet=BASIC, min_size=0, max_size=600))
+def test_basic_set_segments_are_arithmetic(text):
+    n = len(text)
+    assert segment_count(text) == (1 if n <= 160 else math.ceil(n / 153))
+
+
+@settings(max_examples=80, deadline=None)
+@given(gsm_texts, st.sampled_from(NON_GSM_BMP + "😀\u0301"), st.data())
+def test_adding_a_non_gsm_character_switches_to_ucs2(text, extra, data):
+    at = data.draw(st.integers(0, len(text)))
+    changed = text[:at] + extra + text[at:]
+    assert encoding_of(text) == GSM7
+    assert encoding_of(changed) == UCS2
+    a = analyze(changed)
+    assert a.ucs2_chars and all(extra in g for _, g in a.ucs2_chars)
+
+
+@settings(max_examples=120, deadline=None)
+@given(rich_texts)
+def test_ucs2_chars_are_the_clusters_that_are_not_gsm7(text):
+    a = analyze(text)
+    expected, pos = [], 0
+    for g in graphemes(text):
+        if not (len(g) == 1 and g in ALPHABET):
+            expected.append((pos, g))
+        pos += len(g)
+    assert list(a.ucs2_chars) == (expected if a.encoding == UCS2 else [])
+
+
+@settings(max_examples=120, deadline=None)
+@given(rich_texts)
+def test_boundary_helpers_agree_with_the_clusters(text):
+    bounds = _boundaries(text)
+    for i in range(len(text) + 1):
+        if certain_boundary(text, i):
+            assert i in bounds
+        assert boundary_at_or_before(text, i) == max(b for b in bounds if b <= i)
+    for i in range(len(text)):
+        start, end = cluster_at(text, i)
+        assert start <= i < end and start in bounds and end in bounds
+        assert not any(start < b < end for b in bounds)
+
+
+@settings(max_examples=120, deadline=None)
+@given(rich_texts)
+def test_gsm_suggestion_keeps_every_gsm7_character_in_order(text):
+    out = gsm_suggestion(text)
+    kept = iter(out)
+    assert all(ch in kept for ch in text if ch in ALPHABET)  # a subsequence, in order
+    assert set(out) - ALPHABET <= set(text) - ALPHABET  # adds nothing that is not GSM-7
+    assert gsm_suggestion(out) == out
+
+
+@settings(max_examples=120, deadline=None)
+@given(rich_texts)
+def test_smart_encoding(text):
+    out = smart_encode(text)
+    assert not set(out) & {chr(cp) for cp in SMART_ENCODING_MAP}
+    assert smart_encode(out) == out
+    assert analyze(text, smart_encoding=True) == analyze(out)
+
+
+def test_the_empty_body_is_one_gsm7_segment():
+    a = analyze("")
+    assert (a.encoding, a.segments, a.units, a.parts) == (GSM7, 1, 0, ("",))
+    assert segment_count("") == 1
+
+
+SEPTETS = {"a": 1, "@": 1, "Ç": 1, "ç": None, "é": 1, "É": 1, "á": None, "Ω": 1, "ω": None}
+SEPTETS |= dict.fromkeys("€\f^{}\\[~]|", 2)
+SEPTETS |= {"\x1b": None, "`": None, "\r\n": None, "": None}
+
+
+@pytest.mark.parametrize(("ch", "septets"), SEPTETS.items())
+def test_gsm7_septets(ch, septets):
+    assert gsm7_septets(ch) == septets
+
+
+def test_escape_pair_is_never_split():
+    text = "a" * 152 + "€" + "b" * 10  # 164 septets: the euro would end at septet 154
+    a = analyze(text)
+    assert a.part_units == (152, 12)
+    assert a.parts[1].startswith("€")
+
+
+def test_surrogate_pair_is_never_split():
+    text = "a" * 66 + "😀" + "b" * 10  # 78 units: the emoji would straddle unit 67
+    assert analyze(text).part_units == (66, 12)
+
+
+@pytest.mark.parametrize(
+    "cluster",
+    ["👨\u200d👩\u200d👧", "🇫🇮", "👍🏽", "e\u0301\u0301", "🏳️\u200d🌈", "❤️\u200d🔥", "क्ष"],
+)
+def test_multi_character_clusters_move_whole_to_the_next_part(cluster):
+    size = len(cluster.encode("utf-16-le")) // 2
+    text = "a" * 66 + cluster + "b" * 20
+    a = analyze(text)
+    assert a.parts == ("a" * 66, cluster + "b" * 20)
+    assert a.part_units == (66, size + 20)
+
+
+def test_smart_encoding_quirks_of_calculator_1_2_0_are_kept():
+    assert smart_encode("‹›") == "><"  # asserted by the calculator's tests
+    assert smart_encode("\u200c") == "\u200c"  # 1.3.0 removes it
+    assert gsm_suggestion("‹x›\u200c") == "<x>"  # the suggestion uses the corrected map

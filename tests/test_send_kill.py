@@ -1,0 +1,133 @@
+"""The sender killed with SIGKILL at random moments, rerun until done: still exactly once.
+
+The default size keeps ``make test`` quick; ``SMSKIT_SOAK_RECIPIENTS=2000`` runs the full
+soak (``bench/bench_send.py`` runs it too).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+
+from smskit.emulator import EmulatorServer
+from smskit.emulator.soak import SOAK_SID, SOAK_TOKEN, run_soak, verify
+
+SIZE = int(os.environ.get("SMSKIT_SOAK_RECIPIENTS", "120"))
+
+
+@pytest.mark.soak
+def test_sigkill_and_resume_sends_each_message_exactly_once(tmp_path):
+    seed = int(os.environ.get("SMSKIT_SOAK_SEED", "20240529"))
+    run = run_soak(
+        tmp_path / "soak",
+        recipients=SIZE,
+        kills=5,
+        rate=60,  # slow enough that every kill lands mid-send
+        kill_after=(0.7, 1.4),
+        opt_out_every=25,
+        seed=seed,
+    )
+    assert run.kills >= 5
+    assert run.final.get("complete"), f"not finished after {run.runs} runs (seed {seed})"
+    # the last run found work done by the killed ones
+    assert run.final["this_run"].get("already", 0) > 0
+
+    emu = sqlite3.connect(run.emulator_db)
+    stored = emu.execute("SELECT sid, to_number, body FROM messages").fetchall()
+    emu.close()
+    received = Counter((to, body) for _, to, body in stored)
+    opted = set(run.opted_out)
+    assert opted
+    eligible = [to for to in run.recipients if to not in opted]
+    expected = {(to, body) for to in eligible for _, body in run.messages}
+    assert set(received) == expected, f"seed {seed}"
+    assert set(received.values()) == {1}, f"duplicates with seed {seed}"
+    assert not any(to in opted for _, to, _ in stored)
+
+    journal = sqlite3.connect(run.journal)
+    rows = journal.execute(
+        "SELECT recipient, message_id, state, sid FROM deliveries WHERE campaign = 'soak'"
+    ).fetchall()
+    journal.close()
+    assert Counter(state for _, _, state, _ in rows) == {
+        "sent": len(expected),
+        "failed": len(opted),  # each opted-out number's first message answered 21610
+        "opted_out": len(opted),  # ... and its second was never attempted
+    }
+    journal_sent = {sid: (to, mid) for to, mid, state, sid in rows if state == "sent"}
+    bodies = dict(run.messages)
+    assert {sid: (to, bodies[mid]) for sid, (to, mid) in journal_sent.items()} == {
+        sid: (to, body) for sid, to, body in stored
+    }
+    assert verify(run) == []
+    assert SOAK_TOKEN.encode() not in run.journal.read_bytes()
+
+
+def test_ctrl_c_leaves_the_journal_consistent_and_the_rerun_finishes(tmp_path):
+    recipients = [f"+35842{i:07d}" for i in range(80)]
+    (tmp_path / "r.txt").write_text("\n".join(recipients), encoding="utf-8")
+    env = {**os.environ, "TWILIO_ACCOUNT_SID": SOAK_SID, "TWILIO_AUTH_TOKEN": SOAK_TOKEN}
+    journal = tmp_path / "journal.sqlite"
+    with EmulatorServer(
+        db_path=tmp_path / "emu.sqlite",
+        account_sid=SOAK_SID,
+        auth_token=SOAK_TOKEN,
+        latency_ms=50,
+    ) as emu:
+        cmd = [
+            sys.executable,
+            "-m",
+            "smskit.send",
+            "--campaign",
+            "ctrlc",
+            "--journal",
+            str(journal),
+            "--recipients",
+            str(tmp_path / "r.txt"),
+            "--message",
+            "a=Ensimmäinen",
+            "--message",
+            "b=Toinen",
+            "--sender",
+            "Elisa",
+            "--rate",
+            "40",
+            "--base-url",
+            emu.url,
+            "--json",
+        ]
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and emu.store.count() < 20:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130, err
+        assert "Traceback" not in err
+        first = json.loads(out)
+        assert first["interrupted"] and not first["complete"]
+        db = sqlite3.connect(journal)
+        states = Counter(r[0] for r in db.execute("SELECT state FROM deliveries"))
+        sids = {r[0] for r in db.execute("SELECT sid FROM deliveries WHERE sid IS NOT NULL")}
+        db.close()
+        # every request that left got its answer recorded before the sender stopped
+        assert set(states) <= {"sent", "pending"}, states
+        assert sids == {m.sid for m in emu.store.all()}
+        assert 0 < states["sent"] < 160
+        again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+        assert again.returncode == 0, again.stderr
+        assert json.loads(again.stdout)["complete"]
+        received = Counter((m.to, m.body) for m in emu.store.all())
+    assert len(received) == 160 and set(received.values()) == {1}
+    assert re.search(r"sent", err)  # plain progress lines went to stderr, not a traceback
