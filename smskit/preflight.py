@@ -972,3 +972,35 @@ def slot_context(result: PreflightResult, stats: ValueStats):
     if len(ms.template.chunks[i + 1]) > 16:
         after += "…"
     return ms.message, slot, before, after
+
+
+def deliveries(
+    campaign: Campaign,
+    *,
+    audience: str | Path | None = None,
+    opt_out: str | Path | None = None,
+    region: str | None = None,
+) -> Iterator:
+    """The send plan as ``smskit.send.plan.Delivery`` items: recipient by recipient, in message
+    order, with each rendered body's segment count and its ``not_before`` (``send_at`` plus
+    ``interval`` per message), as ``smskit.send.plan.build_plan`` makes them."""
+    from datetime import timedelta
+
+    from smskit.encoding import segment_count
+    from smskit.send.plan import Delivery
+
+    smart = campaign.smart_encoding
+    step = campaign.interval or timedelta(0)
+    ids = [m.id for m in campaign.messages]
+    for recipient, bodies in send_plan(campaign, audience=audience, opt_out=opt_out, region=region):
+        for index, (mid, body) in enumerate(zip(ids, bodies, strict=True)):
+            not_before = campaign.send_at + step * index if campaign.send_at else None
+            yield Delivery(
+                campaign.slug,
+                mid,
+                index,
+                str(recipient.e164),
+                body,
+                segment_count(body, smart_encoding=smart),
+                not_before,
+            )

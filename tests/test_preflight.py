@@ -7,6 +7,7 @@ import io
 import json
 import tempfile
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import ftfy
@@ -24,6 +25,7 @@ from smskit.preflight import (
     EXAMPLES,
     MAX_BODY_CHARS,
     Outcome,
+    deliveries,
     gsm_spelling,
     is_shouting,
     naive_outcomes,
@@ -290,6 +292,19 @@ def test_send_plan_skips_invalid_duplicate_and_opted_out(tmp_path: Path) -> None
         (2, "+358401000000", ("Hei Jari!", "V")),
         (6, "+358401000003", ("Hei asiakas!", "L")),
     ]
+
+
+def test_deliveries_for_the_send_engine(tmp_path: Path) -> None:
+    extra = "send_at: 2026-05-04T09:00:00+03:00\ninterval: 10m\n"
+    campaign = setup(
+        tmp_path, ["Hei {first_name}!", "Š " + "x" * 70], rows_of(("Jari", "V")), extra
+    )
+    got = list(deliveries(campaign))
+    assert [(d.to, d.message_id, d.message_index, d.body[:9], d.segments) for d in got] == [
+        ("+358401000000", "m1", 0, "Hei Jari!", 1),
+        ("+358401000000", "m2", 1, "Š xxxxxxx", 2),
+    ]
+    assert got[1].not_before - got[0].not_before == timedelta(minutes=10)
 
 
 # -- the fast path equals the naive way -----------------------------------------------------------
