@@ -3,10 +3,11 @@
 A realistic Finnish audience of 1,000,000 rows is written to a temporary folder (semicolons and a
 BOM, as Excel's "CSV UTF-8" writes them in a Finnish locale): names with ä and ö, some Š/Ž/ç
 names, some written in capitals, some empty, a few bad and duplicate numbers, a few quoted
-fields. Numbers are fictional and never dialled (nothing is sent): Finnish mobile format
-+358 40 0xx xxxx / 040 0xx xxxx; no range of Finnish numbers reserved for drama could be found in
-Traficom's published material, so the benchmark only promises that the file never leaves the
-temporary folder.
+fields. Numbers are sequential Finnish mobile numbers, +358 40 1000000 upwards, written as
++35840…, 040 … … or 040… : no range of Finnish numbers reserved for drama or testing could be
+found in Traficom's published material, so these are fictional but not reserved; the file only
+lives in a temporary folder and nothing is sent. (The example audience in campaigns/examples/
+uses +46 70 174 06 05-14, which the Swedish regulator PTS reserves for fiction.)
 
 Timed, alternating, median of rounds:
   (a) a bare csv.reader pass over the file (the peer),
@@ -161,7 +162,7 @@ def write_audience(path: Path, rows: int = ROWS, seed: int = 4) -> None:
         w = csv.writer(f, delimiter=";", lineterminator="\r\n")
         w.writerow(["phone", "first_name", "last_name", "city", "customer_id"])
         for i in range(rows):
-            n = 1_000_000 + i  # 040 0xx xxxx: fictional, see the module docstring
+            n = 1_000_000 + i  # fictional, see the module docstring
             r = rng.random()
             if r < 0.002:
                 phone = rng.choice(["040 123", "12345", "n/a", "+358 40", "0400-12"])

@@ -17,15 +17,24 @@ any other plain character of the same kind. So each distinct value is reduced on
 *signature*: its text after Smart Encoding (which is applied character by character) with every
 plain character replaced by a stand-in of its kind (``a``, ``^`` or ``Ж``); a value with any
 other character (an emoji, a combining mark, a line break …) keeps its actual text. A message's
-answer for a row is then the engine's answer for its static chunks joined with the rows'
-signatures — computed once per distinct combination of signatures (a few hundred for a million
-rows), never per row. Near segment boundaries, with extension characters or with clusters this is
-still the engine itself deciding, so there is no arithmetic to get wrong; the hypothesis property
-in the tests checks the whole result against rendering every row in full.
+answer for a row is then the engine's answer for its static chunks joined with the row's
+signatures: the engine itself decides, near segment boundaries, with extension characters and
+with clusters alike, so there is no arithmetic of ours to get wrong.
 
-Per row only C-level work remains: slices of the rows' columns, dictionary lookups of values
-already seen, ``Counter`` over the per-row signature combinations, and the batch phone pass of
-:mod:`smskit.phones`.
+Most values are *pure*: plain, and either GSM-7 basic or outside GSM-7 (no extension
+characters). Within a run of pure text, where a character sits does not matter, so such a value
+is coded as one int (its length, plus small fields: empty, shouting, outside GSM-7, how much
+longer its GSM-7 spelling is), and a row's key for a message is the sum of its slots' codes —
+one sum per run of slots between static chunks that are not pure themselves (a "€" between two
+placeholders starts a new run). Rows are counted per key with ``Counter``, and the engine runs
+once per distinct key (a few hundred for a million rows), on the static chunks with stand-ins.
+A row with a value that is not pure gets an exact key (its slots' codes) instead.
+
+Per row only C-level work remains: slices of the rows' columns (:mod:`smskit.audience` keeps a
+quote-free piece as one flat list of fields), a dictionary lookup per value, ``map(add)`` for
+the sums, ``Counter``, the batch phone pass of :mod:`smskit.phones` and a set for duplicates.
+The hypothesis property in ``tests/test_preflight.py`` checks every count, outcome and example
+row against rendering every row in full and running the engine on it.
 """
 
 from __future__ import annotations
