@@ -150,12 +150,12 @@ class RowBatch:
         col = self.raw_column(index)
         return _Decoding(col) if col and isinstance(col[0], bytes) else col
 
-    def joined(self, index: int) -> str:
-        """One column's values joined by line feeds (a value may hold one itself)."""
+    def joined(self, index: int) -> bytes:
+        """One column's values as UTF-8, joined by line feeds (a value may hold one itself)."""
         col = self.raw_column(index)
         if col and isinstance(col[0], bytes):
-            return b"\n".join(col).decode("utf-8")
-        return "\n".join(col)
+            return b"\n".join(col)
+        return "\n".join(col).encode("utf-8")
 
     @property
     def phones(self) -> list[str]:

@@ -539,11 +539,11 @@ def run(
     if aud is None:
         return result
 
-    optset: set[str] = set()
+    optset: set[bytes] = set()
     if opt_out is not None:
         try:
             oo = load_opt_out(opt_out, region=region, display=str(opt_out))
-            optset = oo.numbers
+            optset = {n.encode() for n in oo.numbers}
             result.invalid_opt_out = oo.problems
         except AudienceError as e:
             result.refused = e.problem
@@ -612,14 +612,14 @@ def _undefined(
 def _scan(
     result: PreflightResult,
     aud: Audience,
-    optset: set[str],
+    optset: set[bytes],
     specs: list[_Spec],
     plans: list[_MessagePlan],
     interner: _Interner,
 ) -> None:
     normalizer = aud.normalizer
     pi = aud.phone_index
-    seen: set[str] = set()
+    seen: set[bytes] = set()  # E.164 as bytes: a million of them in under 80 MB
     for batch in aud.batches():
         for p in batch.problems:
             result.malformed.add()
@@ -630,7 +630,7 @@ def _scan(
         result.rows += n
         lines = batch.lines
         e164s = normalizer.normalize_joined(batch.joined(pi), n, lambda b=batch: b.values(pi))
-        valid: list[str] = list(filter(None, e164s))  # type: ignore[arg-type]
+        valid: list[bytes] = list(filter(None, e164s))  # type: ignore[arg-type]
         bad = n - len(valid)
         if bad:
             result.invalid.add(bad)
@@ -645,7 +645,7 @@ def _scan(
             earlier = seen.intersection(valid)
             seen.update(valid)
             for i in islice(_duplicate_rows(e164s, earlier), EXAMPLES):
-                result.duplicates.example(lines[i], str(e164s[i]))
+                result.duplicates.example(lines[i], e164s[i].decode())
         # Rows that are not the first of their number: all but the new numbers.
         result.duplicates.add(len(valid) - (len(seen) - before))
         if optset and not optset.isdisjoint(valid):
@@ -653,7 +653,7 @@ def _scan(
             result.opted_out.add(sum(map(hits.__contains__, valid)))
             if not result.opted_out.full:
                 for i in islice((i for i, e in enumerate(e164s) if e in hits), EXAMPLES):
-                    result.opted_out.example(lines[i], str(e164s[i]))
+                    result.opted_out.example(lines[i], e164s[i].decode())
         codes = {}
         counted: dict = {}
         for spec in specs:
@@ -677,9 +677,9 @@ def _index(seq: list, value: object, start: int) -> int:
         return -1
 
 
-def _duplicate_rows(e164s: Sequence[str | None], earlier: set[str]) -> Iterator[int]:
+def _duplicate_rows(e164s: Sequence[bytes | None], earlier: set[bytes]) -> Iterator[int]:
     """Rows (batch indices) whose number appeared before: in an earlier batch or above."""
-    here: set[str] = set()
+    here: set[bytes] = set()
     for i, e in enumerate(e164s):
         if e is None:
             continue

@@ -304,6 +304,8 @@ def test_fast_normalization_agrees_with_phonenumbers(raws: list[str], region: st
     assert [normalizer.normalize(r) for r in raws] == expected
     assert normalizer.normalize_many(raws) == expected
     assert normalizer.normalize_many(raws) == expected  # again, with the classes learnt
+    as_bytes = normalizer.normalize_joined("\n".join(raws).encode(), len(raws), lambda: raws)
+    assert as_bytes == [e.encode() if e else None for e in expected]
 
 
 def test_finnish_formats_normalize_to_the_same_number() -> None:
