@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,8 @@ _CAMPAIGN_KEY = re.compile(rb"^campaign:", re.M)
 def _is_rule_pack(path: Path) -> bool:
     """A rule pack met in a folder walk (``smskit check .`` at a repo root) is not a campaign."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return False  # a pipe or device would block on open; the loader reports it
         with path.open("rb") as fh:
             head = fh.read(65536)
     except OSError:
