@@ -58,6 +58,7 @@ from smskit.audience import (
     load_opt_out,
     open_audience,
 )
+from smskit.findings import Problem
 from smskit.model import Campaign, Mark, Message
 from smskit.phones import region_for_locale
 from smskit.render import (
@@ -947,6 +948,15 @@ def audience_mark(campaign: Campaign) -> Mark:
     """Where audience findings point: the ``audience:`` key, else the top of the file."""
     node = campaign.root.value.get("audience") if campaign.root.kind == "mapping" else None
     return node.start if node is not None else Mark(1, 1, 0)
+
+
+def row_problem(campaign: Campaign, result: PreflightResult, tally: Tally, what: str) -> Problem:
+    """One aggregated finding for rows of the audience: ``"{count} rows of {file} " + what``."""
+    return Problem(
+        f"{tally.count:,} rows of {audience_name(result)} {what}: {examples_text(tally)}",
+        at=audience_mark(campaign),
+        extra=examples_extra(tally),
+    )
 
 
 def examples_text(tally: Tally, more: bool = True) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import ftfy
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given, reject, settings
 from hypothesis import strategies as st
 
 from smskit.audience import open_audience
@@ -382,6 +382,10 @@ def test_fast_path_equals_rendering_every_message(chunks, second, rows, smart, c
     with tempfile.TemporaryDirectory() as tmp:
         campaign = setup(Path(tmp), [body1, body2], rows_of(*rows), extra)
         fast = run(campaign)
+        if fast.refused is not None and fast.refused.code == "AUD003":
+            # Values that read as mojibake in their file are refused (AUD003, tested apart);
+            # this property is about the files the reader accepts.
+            reject()
         naive = _naive(campaign, Path(tmp) / "audience.csv")
         assert fast.refused is None
         assert naive_outcomes(campaign, fast.audience) == naive["outcomes"]

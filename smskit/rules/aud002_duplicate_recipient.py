@@ -34,20 +34,13 @@ SCOPE = "audience"
 
 
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
-    from smskit.preflight import (
-        audience_mark,
-        audience_name,
-        examples_extra,
-        examples_text,
-        result_for,
-    )
+    from smskit.preflight import result_for, row_problem
 
     result = result_for(campaign, ctx)
-    tally = result.duplicates
-    if tally.count:
-        yield Problem(
-            f"{tally.count:,} rows of {audience_name(result)} repeat a number from an earlier "
-            f"row; each number gets the messages once: {examples_text(tally)}",
-            at=audience_mark(campaign),
-            extra=examples_extra(tally),
+    if result.duplicates.count:
+        yield row_problem(
+            campaign,
+            result,
+            result.duplicates,
+            "repeat a number from an earlier row; each number gets the messages once",
         )

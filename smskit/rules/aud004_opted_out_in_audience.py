@@ -30,20 +30,10 @@ SCOPE = "audience"
 
 
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
-    from smskit.preflight import (
-        audience_mark,
-        audience_name,
-        examples_extra,
-        examples_text,
-        result_for,
-    )
+    from smskit.preflight import result_for, row_problem
 
     result = result_for(campaign, ctx)
-    tally = result.opted_out
-    if tally.count:
-        yield Problem(
-            f"{tally.count:,} rows of {audience_name(result)} are on the opt-out list and will "
-            f"be skipped: {examples_text(tally)}",
-            at=audience_mark(campaign),
-            extra=examples_extra(tally),
+    if result.opted_out.count:
+        yield row_problem(
+            campaign, result, result.opted_out, "are on the opt-out list and will be skipped"
         )
