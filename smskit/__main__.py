@@ -1,3 +1,3 @@
-from smskit.cli import main
+from smskit.console import main
 
 main()

@@ -1,4 +1,4 @@
-"""The smskit command line. Nothing imports this module; it imports the rest.
+"""The smskit command line (Typer). Only the console script (smskit.console) imports it.
 
 Exit status: 0 no error-level finding, 1 error-level findings (or warnings with --strict),
 2 usage or configuration problems.
@@ -6,12 +6,16 @@ Exit status: 0 no error-level finding, 1 error-level findings (or warnings with 
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from smskit.check_command import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, internal_error
+from smskit.check_command import use_color as _use_color
 
 app = typer.Typer(
     name="smskit",
@@ -22,24 +26,17 @@ app = typer.Typer(
     add_completion=False,
 )
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+@app.callback()
+def _group() -> None:
+    # No options of its own: it keeps smskit a group of commands even when main() builds the
+    # app with the one command a run names.
+    pass
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     sys.stderr.write(f"smskit: error: {message}\n")
     return typer.Exit(code)
-
-
-def _split(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [v.strip() for item in values for v in item.split(",") if v.strip()]
-
-
-def _use_color(flag: bool | None) -> bool:
-    if flag is not None:
-        return flag
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 @app.command()
@@ -72,38 +69,15 @@ def check(
     ] = None,
 ) -> None:
     """Check campaign files against the rules and print the findings."""
-    from smskit.config import ConfigError, load_config
-    from smskit.lint import UsageError, check_files, discover
-    from smskit.report import FORMATS, render
+    # (A plain `smskit check` usually arrives through smskit.console without Typer; this is
+    # the path for --help, mistakes and in-process callers. Both run the same code.)
+    from smskit.check_command import run_check
 
-    fmt = format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    if fmt not in FORMATS:
-        raise _fail(f"unknown --format '{fmt}'; use one of: {', '.join(FORMATS)}")
-    try:
-        cfg = load_config(config).with_selection(_split(select), _split(ignore))
-        files = discover(paths)
-    except (ConfigError, UsageError) as e:
-        raise _fail(str(e)) from None
-    result = check_files(files, cfg)
-    if audience is not None or any(c.audience for c in result.campaigns):
-        from smskit.audience_check import add_audience_findings
-
-        try:
-            add_audience_findings(result, cfg, audience)
-        except (ConfigError, UsageError) as e:
-            raise _fail(str(e)) from None
-    if fix or diff or unsafe_fixes:
-        from smskit.autofix import run_fixes
-
-        result, changed = run_fixes(result, files, cfg, unsafe=unsafe_fixes, write=not diff)
-        if diff:
-            sys.stdout.write(changed)
-            raise typer.Exit(EXIT_FINDINGS if changed else EXIT_OK)
-        if changed:
-            sys.stderr.write(changed + "\n")
-    print(render(result, fmt, color=_use_color(color)))
-    failing = result.errors + (result.warnings if strict else 0)
-    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
+    raise typer.Exit(
+        run_check(
+            paths, format, select, ignore, strict, fix, unsafe_fixes, diff, audience, config, color
+        )
+    )
 
 
 @app.command("rules")
@@ -457,11 +431,28 @@ def _campaign_slug(path: Path) -> str:
     return result.campaign.slug
 
 
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command that ``args`` names, if it names one.
+
+    Typer turns every command's signature into a click command before it parses anything
+    (a few milliseconds each, much of `smskit check`'s start-up); a run uses one. The group
+    stays a group (see the callback), so usage lines, help and errors read the same.
+    """
+    wanted = args[0] if args else None
+    for info in app.registered_commands:
+        name = info.name or info.callback.__name__.replace("_", "-")  # as Typer names it
+        if name == wanted:
+            single = copy.copy(app)
+            single.registered_commands = [info]
+            return single
+    return app
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: usage errors become one line on stderr with exit status 2, never a traceback."""
     from typer.main import get_command
 
-    command = get_command(app)
+    command = get_command(_app_for(sys.argv[1:] if argv is None else argv))
     try:
         rv = command.main(args=argv, prog_name="smskit", standalone_mode=False)
     except (typer.Abort, KeyboardInterrupt):
@@ -476,11 +467,5 @@ def main(argv: list[str] | None = None) -> None:
         if hasattr(e, "format_message") and hasattr(e, "exit_code"):  # click's usage errors
             sys.stderr.write(f"smskit: error: {e.format_message()} (see smskit --help)\n")
             sys.exit(EXIT_USAGE)
-        if os.environ.get("SMSKIT_DEBUG"):
-            raise
-        sys.stderr.write(
-            f"smskit: internal error: {type(e).__name__}: {e} "
-            "(this is a bug in smskit; rerun with SMSKIT_DEBUG=1 for details)\n"
-        )
-        sys.exit(3)
+        internal_error(e)
     sys.exit(rv if isinstance(rv, int) else EXIT_OK)

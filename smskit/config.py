@@ -24,7 +24,7 @@ Anything unknown (a rule, an option, a locale key) is a ``ConfigError``: exit st
 from __future__ import annotations
 
 import re
-import tomllib
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -160,10 +160,19 @@ def find_config(start: Path) -> Path | None:
 
 
 def _read_yaml(path: Path) -> Any:
+    return _parse_yaml(_read_bytes(path), path)
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_bytes()
     except OSError as e:
         raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+
+
+def _parse_yaml(data: bytes, path: Path) -> Any:
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8; save it as UTF-8") from None
     try:
@@ -174,10 +183,26 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{where}: not valid YAML: {getattr(e, 'problem', e)}") from None
 
 
+def _read_pack(path: Path) -> Any:
+    """A rule pack's data; parsed once per content and then read from the disk cache.
+
+    Parsing the packs' YAML is most of loading the configuration, and the packs rarely change.
+    The entry is keyed by the file's content (its length and two checksums) and PyYAML's
+    version; errors are not cached, so a broken pack is reported on every run.
+    """
+    from smskit.cache import cached, from_json, to_json
+
+    data = _read_bytes(path)
+    key = f"pyyaml {yaml.__version__} {len(data)} {zlib.crc32(data):08x} {zlib.adler32(data):08x}"
+    return cached("pack", key, lambda: _parse_yaml(data, path), decode=from_json, encode=to_json)
+
+
 def _raw_config(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
     if path.name == "pyproject.toml":
+        import tomllib  # only for this file: most projects configure smskit in smskit.yml
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("smskit", {})
         except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as e:
@@ -244,7 +269,7 @@ def load_config(config_path: Path | None = None, cwd: Path | None = None) -> Con
 
 
 def apply_pack(config: Config, path: Path) -> None:
-    data = _read_yaml(path) or {}
+    data = _read_pack(path) or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: a rule pack must be a mapping (rules, locales, brands)")
     unknown = set(data) - {"rules", "locales", "brands", "description"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from smskit import lazy_re
 from smskit.config import Config, RuleSetting
 from smskit.findings import Finding, Problem, Severity
 from smskit.loader import load
@@ -48,43 +48,83 @@ def display_path(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
-_PACK_KEY = re.compile(rb"^(rules|locales|brands):", re.M)
-_CAMPAIGN_KEY = re.compile(rb"^campaign:", re.M)
+# (Compiled on first use: only folder walks look for rule packs.)
+_PACK_KEY = lazy_re.compile(rb"^(rules|locales|brands):", re.M)
+_CAMPAIGN_KEY = lazy_re.compile(rb"^campaign:", re.M)
+# A named pipe opened for reading waits for a writer; without one it reads as empty here and
+# the loader reports it (CMP003). Windows has no such files and no such flag.
+_NONBLOCKING = getattr(os, "O_NONBLOCK", 0)
 
 
-def _is_rule_pack(path: Path) -> bool:
+def _is_rule_pack(path: str) -> bool:
     """A rule pack met in a folder walk (``smskit check .`` at a repo root) is not a campaign."""
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return False  # a pipe or device would block on open; the loader reports it
-        with path.open("rb") as fh:
-            head = fh.read(65536)
+        fd = os.open(path, os.O_RDONLY | _NONBLOCKING)
     except OSError:
         return False  # the loader reports it
+    try:
+        head = os.read(fd, 65536)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
     return bool(_PACK_KEY.search(head)) and not _CAMPAIGN_KEY.search(head)
+
+
+def _walk(folder: str, found: list[tuple[str, str]]) -> None:
+    """Add (path, real path) of the campaign files below ``folder``, as ``os.walk`` orders them.
+
+    Files first, then each sub-folder, all sorted by name; linked folders are not entered. The
+    real path of a file that is not a link is its folder's real path and its name, which spares
+    resolving every file of a large folder link by link.
+    """
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return
+    real_folder = os.path.realpath(folder)
+    subfolders = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        name = entry.name
+        if is_dir:
+            if name not in _SKIP_DIRS and not name.startswith(".") and not entry.is_symlink():
+                subfolders.append(entry.path)
+        elif (
+            name.endswith(CAMPAIGN_SUFFIXES)
+            and name not in _CONFIG_FILES
+            and not _is_rule_pack(entry.path)
+        ):
+            real = _real_path(entry.path) if entry.is_symlink() else os.path.join(real_folder, name)
+            found.append((entry.path, real))
+    for sub in subfolders:
+        _walk(sub, found)
+
+
+def _real_path(path: str) -> str:
+    try:
+        return os.path.realpath(path)  # what Path.resolve does, without the Path
+    except (OSError, RuntimeError, ValueError):  # a symlink loop: the loader reports the file
+        return os.path.abspath(path)
 
 
 def discover(paths: Iterable[str]) -> list[Path]:
     """Campaign files named directly, and ``*.yml``/``*.yaml`` found below named folders."""
-    found: list[Path] = []
+    found: list[tuple[str, str]] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            here = []
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
-                here.extend(
-                    Path(root) / f
-                    for f in sorted(files)
-                    if f.endswith(CAMPAIGN_SUFFIXES)
-                    and f not in _CONFIG_FILES
-                    and not _is_rule_pack(Path(root) / f)
-                )
+            here: list[tuple[str, str]] = []
+            _walk(p, here)
             if not here:
                 raise UsageError(f"{p}: no campaign files (*.yml, *.yaml) in this folder")
             found.extend(here)
         elif path.exists():
-            found.append(path)
+            found.append((p, _real_path(p)))
         elif path.is_symlink():
             raise UsageError(
                 f"{p}: a symbolic link to nothing (or a link loop); fix the link or remove it"
@@ -92,16 +132,12 @@ def discover(paths: Iterable[str]) -> list[Path]:
         else:
             raise UsageError(f"{p}: no such file or folder")
     # The same file named twice is checked once.
-    seen: set[Path] = set()
+    seen: set[str] = set()
     unique = []
-    for f in found:
-        try:
-            key = f.resolve()
-        except (OSError, RuntimeError):  # a symlink loop: the loader reports the file
-            key = f.absolute()
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
+    for f, real in found:
+        if real not in seen:
+            seen.add(real)
+            unique.append(Path(f))
     return unique
 
 

@@ -22,9 +22,10 @@ from smskit.model import Campaign, Mark, Message, Node, Suppression, parse_durat
 from smskit.schema import CAMPAIGN_FIELDS, MESSAGE_FIELDS, Field
 
 try:
-    from yaml import CSafeLoader as _Loader
+    # The event parser alone: a CSafeLoader would also set up a constructor and a resolver.
+    from yaml.cyaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
 
 MAX_BYTES = 1024 * 1024
 # A campaign nests a handful of levels. libyaml's scanner slows down quadratically with flow
@@ -118,22 +119,57 @@ def _looks_latin1(chunk: bytes) -> bool:
     return bool(chunk) and 0xA0 <= chunk[0] <= 0xFF
 
 
+# The parser's event classes, compared by identity in the loop below (the hot loop of loading).
+_SCALAR = yaml.ScalarEvent
+_MAPPING_START, _SEQUENCE_START = yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MAPPING_END, _SEQUENCE_END = yaml.MappingEndEvent, yaml.SequenceEndEvent
+_ALIAS, _DOCUMENT_START = yaml.AliasEvent, yaml.DocumentStartEvent
+
+
 def compose(text: str) -> Node | None:
     """Build the node tree from libyaml events; ``None`` for an empty document stream."""
     stack: list[Node] = []
     pending_key: list[Node | None] = []
     root: Node | None = None
     documents = 0
+    parser = _Parser(text)
+    next_event = parser.get_event
     try:
-        for ev in yaml.parse(text, Loader=_Loader):
-            if isinstance(ev, yaml.AliasEvent) or getattr(ev, "anchor", None):
-                raise _Refused(
-                    "CMP002",
-                    "anchors and aliases (&, *) are not allowed in campaign files; "
-                    "write the value out",
-                    _mark(ev.start_mark),
-                )
-            if isinstance(ev, yaml.DocumentStartEvent):
+        while parser.check_event():  # (yaml.parse, without a generator between)
+            ev = next_event()
+            kind = type(ev)
+            if kind is _SCALAR:
+                if ev.anchor is not None:
+                    raise _anchor_refused(ev)
+                node = _scalar(ev)
+                if node.style in ("|", ">"):
+                    node.indent = _content_indent(text, ev.start_mark.index)
+            elif kind is _MAPPING_START or kind is _SEQUENCE_START:
+                if ev.anchor is not None:
+                    raise _anchor_refused(ev)
+                if len(stack) >= MAX_DEPTH:
+                    raise _Refused(
+                        "CMP002",
+                        f"nested more than {MAX_DEPTH} levels deep; a campaign needs only a few "
+                        "(check for unclosed or stray brackets)",
+                        _mark(ev.start_mark),
+                    )
+                start, end = _mark(ev.start_mark), _mark(ev.end_mark)
+                if kind is _MAPPING_START:
+                    node = Node({}, start, end, "mapping", tag=ev.tag)
+                else:
+                    node = Node([], start, end, "sequence", tag=ev.tag)
+                _check_tag(ev)
+                stack.append(node)
+                pending_key.append(None)
+                continue
+            elif kind is _MAPPING_END or kind is _SEQUENCE_END:
+                node = stack.pop()
+                pending_key.pop()
+                node.end = _mark(ev.end_mark)
+            elif kind is _ALIAS:
+                raise _anchor_refused(ev)
+            elif kind is _DOCUMENT_START:
                 documents += 1
                 if documents > 1:
                     raise _Refused(
@@ -142,35 +178,6 @@ def compose(text: str) -> Node | None:
                         _mark(ev.start_mark),
                     )
                 continue
-            if isinstance(ev, yaml.ScalarEvent):
-                node = _scalar(ev)
-                if node.style in ("|", ">"):
-                    node.indent = _content_indent(text, ev.start_mark.index)
-            elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)) and (
-                len(stack) >= MAX_DEPTH
-            ):
-                raise _Refused(
-                    "CMP002",
-                    f"nested more than {MAX_DEPTH} levels deep; a campaign needs only a few "
-                    "(check for unclosed or stray brackets)",
-                    _mark(ev.start_mark),
-                )
-            elif isinstance(ev, yaml.MappingStartEvent):
-                node = Node({}, _mark(ev.start_mark), _mark(ev.end_mark), "mapping", tag=ev.tag)
-                _check_tag(ev)
-                stack.append(node)
-                pending_key.append(None)
-                continue
-            elif isinstance(ev, yaml.SequenceStartEvent):
-                node = Node([], _mark(ev.start_mark), _mark(ev.end_mark), "sequence", tag=ev.tag)
-                _check_tag(ev)
-                stack.append(node)
-                pending_key.append(None)
-                continue
-            elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                node = stack.pop()
-                pending_key.pop()
-                node.end = _mark(ev.end_mark)
             else:
                 continue
             if not stack:
@@ -206,7 +213,17 @@ def compose(text: str) -> Node | None:
         raise _Refused("CMP001", f"not valid YAML: {what}", at) from None
     except yaml.YAMLError as e:
         raise _Refused("CMP001", f"not valid YAML: {e}", _ORIGIN) from None
+    finally:
+        parser.dispose()
     return root
+
+
+def _anchor_refused(ev: yaml.Event) -> _Refused:
+    return _Refused(
+        "CMP002",
+        "anchors and aliases (&, *) are not allowed in campaign files; write the value out",
+        _mark(ev.start_mark),
+    )
 
 
 def _content_indent(text: str, header: int) -> int | None:
@@ -229,25 +246,36 @@ def _check_tag(ev: yaml.NodeEvent) -> None:
         )
 
 
+# First characters of the plain scalars that YAML may read as something other than a string
+# (true, null, 12, -1.5, 2017-06-01, ~ …); any other plain scalar is a string without asking
+# the resolver, which spares most keys and values a round of regular expressions.
+_TYPED_FIRST = frozenset(Resolver.yaml_implicit_resolvers)
+_ANY_FIRST = None in _TYPED_FIRST  # a resolver for every first character: always ask
+
+
 def _scalar(ev: yaml.ScalarEvent) -> Node:
+    value, tag = ev.value, ev.tag
     style = ev.style or None
-    if style == "":
-        style = None
-    start, end = _mark(ev.start_mark), _mark(ev.end_mark)
-    if ev.tag and ev.tag != "!":
+    if tag and tag != "!":
         _check_tag(ev)
-    if style is not None or ((ev.tag == "!" or not ev.implicit[0]) and ev.tag in (None, "!")):
-        value = ev.value
-    else:
-        tag = ev.tag or _resolver.resolve(yaml.ScalarNode, ev.value, ev.implicit)
-        if tag == "tag:yaml.org,2002:str":
-            value = ev.value
-        else:
+    typed = style is None and not ((tag == "!" or not ev.implicit[0]) and tag in (None, "!"))
+    if typed and (tag is not None or _ANY_FIRST or value[:1] in _TYPED_FIRST):
+        resolved = tag or _resolver.resolve(yaml.ScalarNode, value, ev.implicit)
+        if resolved != "tag:yaml.org,2002:str":
             try:
-                value = _constructor.construct_object(yaml.ScalarNode(tag, ev.value))
+                value = _constructor.construct_object(yaml.ScalarNode(resolved, value))
             except (yaml.YAMLError, ValueError, OverflowError):
                 value = ev.value
-    return Node(value, start, end, "scalar", style=style, tag=ev.tag, raw=ev.value)
+    start, end = ev.start_mark, ev.end_mark
+    return Node(
+        value,
+        Mark(start.line + 1, start.column + 1, start.index),
+        Mark(end.line + 1, end.column + 1, end.index),
+        "scalar",
+        style=style,
+        tag=tag,
+        raw=ev.value,
+    )
 
 
 # -- schema validation --------------------------------------------------------------------

@@ -56,6 +56,46 @@ def source_index(
     else:
         s, indent = start, 0
     offset = max(0, min(offset, len(value)))
+    if not block:
+        at = _verbatim_index(source, s, end, style, value, offset)
+        if at is not None:
+            return at
+    return _walk(source, s, end, style, value, offset, indent, block)
+
+
+def _verbatim_index(
+    source: str, s: int, end: int, style: str | None, value: str, offset: int
+) -> int | None:
+    """``s + offset`` if the value stands verbatim in the source up to the offset, else None.
+
+    Most scalars do (no escape, quote pair or line break before the offset), and for them this
+    spares the character-by-character walk.
+    """
+    at = s + offset
+    if at > end:
+        return None
+    head = source[s:at]
+    if head != value[:offset]:
+        return None
+    special = "\\" if style == '"' else "'" if style == "'" else ""
+    nxt = source[at : at + 1] if offset < len(value) else ""
+    for ch in ("\n", "\r", special):
+        if ch and (ch in head or ch == nxt):
+            return None
+    return at if offset == len(value) or nxt == value[offset] else None
+
+
+def _walk(
+    source: str,
+    s: int,
+    end: int,
+    style: str | None,
+    value: str,
+    offset: int,
+    indent: int,
+    block: bool,
+) -> int | None:
+    """source_index the long way: pair the value's characters with the source's one by one."""
     for i, ch in enumerate(value):
         at = _match(source, s, end, style, ch)
         if at is None and ch not in _WHITE:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,3 +13,18 @@ def project(tmp_path: Path) -> Path:
     """A temporary repository root: the ``.git`` folder stops configuration discovery here."""
     (tmp_path / ".git").mkdir()
     return tmp_path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory):
+    """smskit's disk cache (smskit.cache) goes to a temporary folder, never the user's ~/.cache.
+
+    Set in the environment, so that the CLI run in subprocesses uses it too.
+    """
+    before = os.environ.get("SMSKIT_CACHE_DIR")
+    os.environ["SMSKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("smskit-cache"))
+    yield
+    if before is None:
+        del os.environ["SMSKIT_CACHE_DIR"]
+    else:
+        os.environ["SMSKIT_CACHE_DIR"] = before

@@ -329,3 +329,50 @@ def test_folder_walk_skips_rule_packs_but_not_campaigns(tmp_path):
     assert found == ["broken.yml", "c.yml"]
     # named explicitly, a pack is still checked (and reported as not a campaign)
     assert [p.name for p in discover([str(tmp_path / "rules" / "ours.yml")])] == ["ours.yml"]
+
+
+def _discover_by_os_walk(paths: list[str]) -> list[str]:
+    """The reference for discover(): os.walk and Path.resolve, as the first version did it."""
+    import os
+
+    found = []
+    for p in paths:
+        if not Path(p).is_dir():
+            found.append(Path(p))
+            continue
+        for root, dirs, files in os.walk(p):
+            dirs[:] = sorted(d for d in dirs if d not in {".git", "node_modules"} and d[0] != ".")
+            found += [Path(root) / f for f in sorted(files) if f.endswith((".yml", ".yaml"))]
+    seen, out = set(), []
+    for f in found:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(str(f))
+    return out
+
+
+def test_folder_walk_order_links_and_duplicates(tmp_path):
+    import os
+
+    from smskit.lint import discover
+
+    for rel in ["b/z.yml", "b/a.yaml", "a/deep/er/x.yml", "a/y.yml", "top.yml", "Top2.yml"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("campaign: x\n")
+    (tmp_path / "a" / "notes.txt").write_text("not a campaign")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "h.yml").write_text("campaign: h\n")
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "node_modules" / "n.yml").write_text("campaign: n\n")
+    os.symlink("b", tmp_path / "linked-folder")  # listed by the walk but not entered
+    os.symlink("a/y.yml", tmp_path / "c-link.yml")  # the same file as a/y.yml: checked once
+    os.symlink("missing.yml", tmp_path / "dangling.yml")  # kept: the loader reports it
+    os.mkfifo(tmp_path / "a" / "pipe.yml")  # kept, and not read (it would block)
+    args = [str(tmp_path), str(tmp_path / "a" / "y.yml"), str(tmp_path / "b" / "z.yml")]
+    got = [str(p) for p in discover(args)]
+    assert got == _discover_by_os_walk(args)
+    assert [os.path.relpath(p, tmp_path) for p in got] == [
+        "Top2.yml", "c-link.yml", "dangling.yml", "top.yml",
+        "a/pipe.yml", "a/deep/er/x.yml", "b/a.yaml", "b/z.yml",
+    ]  # fmt: skip

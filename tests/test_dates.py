@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -540,7 +541,8 @@ def test_prices_and_times_are_never_dates(locales, text, locale):
 # --- cost -------------------------------------------------------------------------------------
 
 
-def test_babel_is_loaded_only_when_a_text_needs_it():
+def test_babel_is_loaded_only_when_a_text_needs_it(tmp_path):
+    # With an empty disk cache (a warm one spares Babel altogether: see test_cache.py).
     code = (
         "import sys\n"
         "from smskit.text.dates import find_dates\n"
@@ -550,7 +552,10 @@ def test_babel_is_loaded_only_when_a_text_needs_it():
         "find_dates('Tervetuloa 1. kesäkuuta 2017', 'fi-FI')\n"
         "print('babel' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    env = {**os.environ, "SMSKIT_CACHE_DIR": str(tmp_path / "empty-cache")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
     assert out.stdout.split() == ["False", "True"]
 
 

@@ -184,6 +184,16 @@ def test_the_entry_points_agree(text):
     assert is_gsm7(text) == (a.encoding == GSM7)
 
 
+@settings(max_examples=120, deadline=None)
+@given(rich_texts)
+def test_the_entry_points_agree_with_smart_encoding(text):
+    # ENC003 and LEN001 ask encoding_of/segment_count first and analyze only when needed.
+    a = analyze(text, smart_encoding=True)
+    assert encoding_and_segments(text, True) == (a.encoding, a.segments)
+    assert segment_count(text, True) == a.segments
+    assert encoding_of(text, True) == a.encoding
+
+
 @settings(max_examples=80, deadline=None)
 @given(gsm_texts)
 def test_gsm7_text_is_one_segment_up_to_160_septets(text):
@@ -327,3 +337,89 @@ def test_gsm_suggestion_leaves_letters_without_gsm7_equivalent():
     assert gsm_suggestion("šžç ÄÖÅäöåéü") == "šžç ÄÖÅäöåéü"
     assert gsm_suggestion("ＡＢＣ ᴀ “x” – y…\u00a0z\tw") == 'ABC A "x" - y... z w'
     assert gsm_suggestion("n\u0303") == "n\u0303"  # a mark stays with its letter
+
+
+# --- plain characters: clusters without the `regex` module ------------------------------------
+
+
+def _regex_bits(ch: str) -> int:
+    from smskit.encoding.graphemes import _matchers
+
+    bits = 0
+    for bit, pattern in _matchers():
+        if pattern.match(ch):
+            bits |= bit
+    return bits
+
+
+def test_every_plain_character_has_no_cluster_role_in_regexs_data():
+    # Exhaustive over the BMP: plain() is a promise that `regex` would find no bit.
+    from smskit.encoding.graphemes import plain
+
+    admitted = [chr(cp) for cp in range(0x10000) if plain(chr(cp))]
+    assert len(admitted) > 2000  # Latin, Greek, Cyrillic, punctuation …
+    assert [f"U+{ord(ch):04X}" for ch in admitted if _regex_bits(ch)] == []
+    for ch in "aäÅ–—“”«»…€°ΩЖ\u00a0\u202f":
+        assert ch in admitted or ch in ALPHABET
+    for ch in "\u0301\u200d\u00ad\ufe0f©™\u2194한\u0915\u0e33\u2028\t😀":
+        assert not plain(ch)
+
+
+def _clusters_by_regex(text: str) -> list[str]:
+    """The reference: the regex module's \\X, CR LF split in two as the calculator counts it."""
+    import regex
+
+    out: list[str] = []
+    for g in regex.findall(r"\X", text):
+        out += ["\r", "\n"] if g == "\r\n" else [g]
+    return out
+
+
+plain_texts = st.lists(
+    st.one_of(
+        st.sampled_from(BASIC + EXTENSION),
+        st.sampled_from(NON_GSM_BMP),
+        st.sampled_from(["\r\n", "\r", "\n", "\u2028"]),
+        st.characters(min_codepoint=0x20, max_codepoint=0x22FF),
+    ),
+    max_size=200,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(plain_texts, rich_texts))
+def test_graphemes_equal_regexs_clusters(text):
+    assert graphemes(text) == _clusters_by_regex(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(plain_texts)
+def test_plain_text_is_one_cluster_per_code_point_but_for_its_joiners(text):
+    from smskit.encoding.graphemes import plain
+
+    clusters = _clusters_by_regex(text)
+    if all(plain(ch) or ch in ALPHABET for ch in text):
+        assert clusters == list(text)
+    bounds = {0}
+    for g in clusters:
+        bounds.add(max(bounds) + len(g))
+    for i in range(len(text) + 1):
+        assert boundary_at_or_before(text, i) == max(b for b in bounds if b <= i)
+
+
+def test_european_text_is_segmented_without_the_regex_module():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from smskit.encoding import analyze, segment_count\n"
+        "text = 'Lisätietoja arkisin klo 8.00–18.00 “Αθήνα” «Москва» … ' * 4\n"
+        "a = analyze(text)\n"
+        "print(a.encoding, a.segments == segment_count(text), a.characters == len(text))\n"
+        "print('regex' in sys.modules)\n"
+        "analyze('Hei 👍🏽')\n"
+        "print('regex' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["UCS-2", "True", "True", "False", "True"]

@@ -6,6 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smskit.loader import LoadResult, load
 from smskit.model import Campaign, Mark
@@ -435,3 +437,65 @@ def test_nesting_limit() -> None:
     assert err.value.problem.code == "CMP002"
     # The first bracket past the limit is where the finding points.
     assert (err.value.problem.at.line, err.value.problem.at.column) == (1, MAX_DEPTH + 1)
+
+
+# Plain scalars of every kind YAML types, and words around them.
+_PLAIN_WORDS = st.sampled_from(
+    ["true", "False", "yes", "Off", "null", "~", "", "12", "-3", "+4", "0x1F", "0o17", "1_000",
+     "1.5", ".5", "-.inf", ".NaN", "1e3", "2017-06-01", "2017-06-01T10:00:00+03:00",
+     "2017-6-1 10:00", "10:30", "1d", "fi-FI", "Elisa", "t. Elisa", "<<", "=", "ä", "_x"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_PLAIN_WORDS, st.text(alphabet="0123456789.-+:eEx_~ aTtnfyYNo", max_size=12)))
+def test_plain_scalars_are_typed_as_yaml_types_them(word):
+    # The loader reads most plain scalars as strings without asking YAML's resolver; what it
+    # reads must be what yaml.safe_load reads (a value YAML cannot construct stays text).
+    import yaml
+
+    text = f"k: {word}\n"
+    try:
+        expected = yaml.safe_load(text)["k"]
+    except (yaml.YAMLError, ValueError, OverflowError, TypeError):
+        return
+    from smskit.loader import _Refused, compose
+
+    try:
+        root = compose(text)
+    except _Refused:
+        return
+    got = root.value["k"].value
+    assert got == expected or (isinstance(expected, float) and expected != expected), word
+    assert type(got) is type(expected), word
+
+
+_STYLES = st.sampled_from([None, "'", '"', "|", ">"])
+_BODY_CHARS = st.sampled_from([*"ab ä'\"\\\n\t#:-€–", "  ", "\n\n", "'x'"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_BODY_CHARS, max_size=40).map("".join), _STYLES, st.sampled_from([20, 80]))
+def test_verbatim_positions_equal_the_walks(value, style, width):
+    # source_index takes a shortcut where the value stands verbatim in the source; wherever it
+    # does, it must land where the character-by-character walk lands.
+    import yaml
+
+    from smskit import positions
+    from smskit.loader import _Refused, compose
+
+    text = yaml.safe_dump({"body": value}, default_style=style, width=width, allow_unicode=True)
+    try:
+        node = compose(text).value["body"]
+    except _Refused:
+        return
+    if node.value != value:
+        return
+    args = (text, node.start.index, node.end.index, node.style, value)
+    fast = [positions.source_index(*args, i) for i in range(len(value) + 1)]
+    verbatim, positions._verbatim_index = positions._verbatim_index, lambda *a: None
+    try:
+        slow = [positions.source_index(*args, i) for i in range(len(value) + 1)]
+    finally:
+        positions._verbatim_index = verbatim
+    assert fast == slow

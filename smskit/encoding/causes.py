@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from smskit import lazy_re
 from smskit.encoding.graphemes import (
     all_standalone,
     boundary_at_or_before,
@@ -13,7 +14,7 @@ from smskit.encoding.graphemes import (
 )
 from smskit.encoding.gsm7 import ALPHABET, BASIC, EXTENSION
 
-_NON_GSM_SPLIT = re.compile("([^" + re.escape(BASIC + EXTENSION) + "]+)")
+_NON_GSM_SPLIT = lazy_re.compile("([^" + re.escape(BASIC + EXTENSION) + "]+)")
 _RUNS_FOR_WHOLE_TEXT = 12
 
 

@@ -13,15 +13,29 @@ unless they are ones that can join; then the rules below settle the usual cases 
 pairs, emoji ZWJ sequences) and ``\\X`` the rest, only over the stretch from the nearest
 certain boundary. What the rules need to know of a character is memoised in a few bits and in
 sets, some keyed by UTF-16 code units so that the UCS-2 segmenter can ask without decoding.
+
+The `regex` module and its Unicode tables take longer to load than checking a campaign, and
+most messages never need them: the letters and punctuation of European text (Latin, Greek,
+Cyrillic, dashes, quotes, currency signs) play no part in any cluster rule, so their bits are
+known to be zero without asking (see :func:`plain`). `regex` is imported when a text holds
+anything else: a mark, ZWJ, an emoji, a flag, Hangul, an Indic or other complex script.
 """
 
 from __future__ import annotations
 
-import regex
+import unicodedata
+from functools import cache
+from typing import Any
 
 from smskit.encoding.gsm7 import ALPHABET
 
-_CLUSTER = regex.compile(r"\X")
+
+@cache
+def _cluster_re() -> Any:  # a regex.Pattern; regex is imported only here
+    import regex
+
+    return regex.compile(r"\X")
+
 
 # Each character gets a few bits, computed once per distinct character from the same Unicode
 # data that \X uses. A boundary before a character is certain unless it always continues the
@@ -54,7 +68,46 @@ _PROPERTIES = (
     (_CONTROL, r"[\p{GCB=Control}\p{GCB=CR}\p{GCB=LF}]"),
     (_EXTEND, r"\p{GCB=Extend}"),
 )
-_MATCHERS = tuple((bit, regex.compile(pattern)) for bit, pattern in _PROPERTIES)
+
+
+@cache
+def _matchers() -> tuple[tuple[int, Any], ...]:
+    import regex
+
+    return tuple((bit, regex.compile(pattern)) for bit, pattern in _PROPERTIES)
+
+
+# BMP blocks whose characters, bar marks and controls (by category) and the pictographs below,
+# are Grapheme_Cluster_Break=Other with no conditional role: Latin (Basic to Extended-B, IPA,
+# modifier letters), Greek, Cyrillic, Latin and Greek Extended, punctuation, currency,
+# letterlike symbols, number forms, arrows, mathematical operators. Complex scripts are left
+# out on purpose: newer Unicode versions keep giving their letters roles (InCB=Consonant).
+_PLAIN_BLOCKS = ((0x0020, 0x02FF), (0x0370, 0x052F), (0x1E00, 0x1FFF), (0x2000, 0x22FF))
+# Extended_Pictographic characters in those blocks: an emoji ZWJ sequence may continue at them.
+_PICTOGRAPHS = frozenset(
+    map(chr, (0xA9, 0xAE, 0x203C, 0x2049, 0x2122, 0x2139, *range(0x2194, 0x219A), 0x21A9, 0x21AA))
+)
+
+
+def plain(ch: str) -> bool:
+    """True if UAX #29 gives ``ch`` no role at all (its bits are 0), told without `regex`.
+
+    Such a character is a cluster of its own unless a mark or ZWJ follows it, and it is the
+    mark or ZWJ whose bits say so. ``tests/test_encoding_properties.py`` checks every
+    character this admits against the `regex` module's Unicode data.
+    """
+    cp = ord(ch)
+    for lo, hi in _PLAIN_BLOCKS:
+        if lo <= cp <= hi:
+            # Marks (M*), controls and format characters (C*) and line/paragraph separators
+            # have roles; Zs spaces, letters, digits, punctuation and symbols do not.
+            category = unicodedata.category(ch)
+            return (
+                category[0] not in "MC" and category not in ("Zl", "Zp") and ch not in _PICTOGRAPHS
+            )
+    return False
+
+
 CACHE_LIMIT = 8192
 _GSM_CLASSES = dict.fromkeys(ALPHABET, 0) | dict.fromkeys("\n\r\f", _CONTROL)
 # Two sets for the segmenter's hot path: a boundary is certain between a character in NO_GLUE
@@ -86,9 +139,10 @@ class _ClassMemo(dict):
 
     def __missing__(self, ch: str) -> int:
         bits = 0
-        for bit, pattern in _MATCHERS:
-            if pattern.match(ch):
-                bits |= bit
+        if not plain(ch):
+            for bit, pattern in _matchers():
+                if pattern.match(ch):
+                    bits |= bit
         if len(self) >= CACHE_LIMIT:  # bounded: forget everything but the GSM-7 alphabet
             self.clear()
             self.update(_GSM_CLASSES)
@@ -137,7 +191,9 @@ def _joined(prev: int, nxt: int) -> int:
 
 def graphemes(text: str) -> list[str]:
     """The grapheme clusters of ``text``, CR LF counted as two."""
-    out = _CLUSTER.findall(text)
+    if all_standalone(set(text)):  # no character joins another: each is a cluster
+        return list(text)
+    out = _cluster_re().findall(text)
     if "\r\n" in text:
         split: list[str] = []
         for g in out:
@@ -214,7 +270,7 @@ def _boundary_by_clusters(text: str, i: int, lo: int) -> int:
         (text[pos] in NO_JOIN and text[pos - 1] in NO_GLUE) or certain_boundary(text, pos)
     ):
         pos -= 1
-    for cluster in _CLUSTER.findall(text, pos, i + 1):
+    for cluster in _cluster_re().findall(text, pos, i + 1):
         end = pos + len(cluster)
         if end > i:
             break
@@ -227,7 +283,7 @@ def cluster_at(text: str, i: int, lo: int = 0) -> tuple[int, int]:
     start = boundary_at_or_before(text, i, lo)
     if start == i and certain_boundary(text, i + 1):
         return i, i + 1
-    end = _CLUSTER.match(text, start).end()
+    end = _cluster_re().match(text, start).end()
     if end - start == 2 and text[start] == "\r" and text[start + 1] == "\n":
         end = start + 1  # CR LF is two clusters here; i is the CR (an LF starts its own)
     return start, end

@@ -23,10 +23,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from smskit import lazy_re
 from smskit.encoding.gsm7 import ALPHABET
 from smskit.encoding.smart_map import SMART_ENCODING_MAP
 
-_SMART_CHARS = re.compile("[" + "".join(re.escape(chr(cp)) for cp in SMART_ENCODING_MAP) + "]")
+# Compiled on first use: only messages sent with Smart Encoding need it.
+_SMART_CHARS = lazy_re.compile("[" + "".join(re.escape(chr(cp)) for cp in SMART_ENCODING_MAP) + "]")
 
 # What 1.3.0 of the calculator changed; used for the suggestion only.
 FIXED_IN_1_3_0: dict[int, str] = {0x2039: "<", 0x203A: ">", 0x200C: ""}
@@ -57,7 +59,9 @@ def _suggestion_table() -> dict[int, str]:
 
 
 _SUGGESTION_TABLE = _suggestion_table()
-_SUGGESTION_CHARS = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _SUGGESTION_TABLE) + "]")
+_SUGGESTION_CHARS = lazy_re.compile(
+    "[" + "".join(re.escape(chr(cp)) for cp in _SUGGESTION_TABLE) + "]"
+)
 
 
 def gsm_suggestion(text: str) -> str:

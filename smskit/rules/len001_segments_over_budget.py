@@ -39,9 +39,12 @@ class Options:
 
 
 def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Problem]:
-    from smskit.encoding import analyze
+    from smskit.encoding import analyze, segment_count
 
     for msg in campaign.messages:
+        # The count alone is cheap; the full analysis (for the units) only when over budget.
+        if segment_count(msg.body, campaign.smart_encoding) <= options.budget:
+            continue
         a = analyze(msg.body, smart_encoding=campaign.smart_encoding)
         if a.segments > options.budget:
             per = 153 if a.encoding == "GSM-7" else 67

@@ -127,7 +127,21 @@ def split_locale(locale: str) -> tuple[str, str | None]:
 
 @cache
 def cldr_short_pattern(locale: str) -> str:
-    """CLDR's short date pattern for ``locale`` ("d.M.y" for fi-FI), through Babel."""
+    """CLDR's short date pattern for ``locale`` ("d.M.y" for fi-FI), through Babel.
+
+    Read through Babel once per Babel release and locale, then from smskit's disk cache.
+    """
+    from smskit.text.cldr import cached_cldr
+
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError("not a pattern")
+        return value
+
+    return cached_cldr(f"short-date {locale}", lambda: _short_pattern(locale), decode=check)
+
+
+def _short_pattern(locale: str) -> str:
     from babel import Locale, UnknownLocaleError
 
     language, region = split_locale(locale)

@@ -82,17 +82,46 @@ class DateNames:
         return word + text[len(core) :]
 
 
+CldrNames = dict[str, dict[str, dict[int, str]]]
+
+
 @cache
-def cldr_names(language: str) -> dict[str, dict[str, dict[int, str]]]:
-    """CLDR month and weekday names of ``language`` by kind ("months"/"days") and slot name."""
+def cldr_names(language: str) -> CldrNames:
+    """CLDR month and weekday names of ``language`` by kind ("months"/"days") and slot name.
+
+    Read through Babel once per Babel release and language, then from smskit's disk cache.
+    """
+    from smskit.text.cldr import cached_cldr
+
+    return cached_cldr(
+        f"names {language}", lambda: _cldr_names_from_babel(language), decode=_names_from_json
+    )
+
+
+def _cldr_names_from_babel(language: str) -> CldrNames:
     from babel.dates import get_day_names, get_month_names
 
-    out: dict[str, dict[str, dict[int, str]]] = {"months": {}, "days": {}}
+    out: CldrNames = {"months": {}, "days": {}}
     for width in CLDR_WIDTHS:
         for context in ("format", "stand-alone"):
             key = f"{context}-{width}"
             out["months"][key] = dict(get_month_names(width, context, language))
             out["days"][key] = dict(get_day_names(width, context, language))
+    return out
+
+
+def _names_from_json(data: Any) -> CldrNames:
+    # JSON keeps the month and weekday numbers as strings; anything else is a bad entry.
+    out: CldrNames = {}
+    for kind, count in (("months", 12), ("days", 7)):
+        slots = {}
+        for width in CLDR_WIDTHS:
+            for context in ("format", "stand-alone"):
+                table = {int(n): str(w) for n, w in data[kind][f"{context}-{width}"].items()}
+                if len(table) != count:
+                    raise ValueError("incomplete CLDR table")
+                slots[f"{context}-{width}"] = table
+        out[kind] = slots
     return out
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from smskit import lazy_re
 from smskit.text.date_format import (
     DatePattern,
     cldr_short_pattern,
@@ -186,8 +187,9 @@ _DAY_MONTH = re.compile(
     rf"(?P<d>\d{{1,2}})(?:(?P<o>{_ORDINAL})\s?|\s)(?:of\s)?(?P<mn>{_WORD})(?P<dot>\.)?"
     rf"(?:,?\s(?P<y>(?:19|20)\d\d)(?!\d))?"
 )
-# English "June 1, 2017" and "June 1–3"; in a range the last day is (mn2, d2).
-_MONTH_DAY = re.compile(
+# English "June 1, 2017" and "June 1–3"; in a range the last day is (mn2, d2). Compiled on
+# first use: only English texts are read for it.
+_MONTH_DAY = lazy_re.compile(
     rf"(?<![^\W\d_])(?P<mn>{_WORD})(?P<dot>\.)?\s(?P<d>\d{{1,2}})(?!\d)(?P<o>st|nd|rd|th)?"
     rf"(?:\s?(?P<dash>{_DASH})\s?(?:(?P<mn2>{_WORD})(?P<dot2>\.)?\s)?(?P<d2>\d{{1,2}})(?!\d)"
     rf"(?P<o2>st|nd|rd|th)?)?(?:,?\s(?P<y>(?:19|20)\d\d)(?!\d))?"

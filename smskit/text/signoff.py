@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from smskit import lazy_re
+
 # A link as people write them in SMS: with or without a scheme, lowercase top-level domain.
 URL = re.compile(
     r"(?<![\w@])(?:https?://\S+|www\.\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}(?:/\S*)?)(?![\w@])"
@@ -93,7 +95,9 @@ def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
         groups.append(_alternatives(words, r"(?<![\w./])"))
     if marks:
         groups.append(_alternatives(marks, r"(?<![\w/])"))
-    return re.compile("|".join(groups), re.IGNORECASE) if groups else None
+    # Compiled on first use: a finder's opt-out phrases, say, are needed only when a message
+    # has text after its sign-off, and a long case-insensitive alternation is slow to compile.
+    return lazy_re.compile("|".join(groups), re.IGNORECASE) if groups else None
 
 
 def name_key(text: str) -> str:
@@ -131,7 +135,7 @@ class SignoffFinder:
     ) -> None:
         self.phrases = phrase_regex(signoffs)
         self.opt_out = phrase_regex(opt_out_phrases)
-        self.links = tuple(re.compile(p, re.IGNORECASE) for p in opt_out_links)
+        self.links = tuple(lazy_re.compile(p, re.IGNORECASE) for p in opt_out_links)
 
     def find(self, body: str, names: Iterable[str] = ()) -> Signoff | None:
         """The message's sign-off, or None. ``names`` are known brands/senders (any case)."""
