@@ -30,7 +30,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -142,8 +142,10 @@ class Emulator:
         magic_numbers: Mapping[str, int] | None = None,
         sent_after: float = 0.5,
         delivered_after: float = 1.5,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
+        self.clock = clock  # epoch seconds; tests pass their own to step status changes
         self.account_sid = account_sid
         self._credentials = {account_sid: auth_token, **(api_keys or {})}
         self.error_rate = error_rate
@@ -394,7 +396,7 @@ class _Handler(BaseHTTPRequestHandler):
         if emu.chance(emu.error_rate):
             self._error(_ApiError(20500))
             return
-        now = time.time()
+        now = emu.clock()
         try:
             if list_match and method == "POST":
                 form = {k: v[-1] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()}
@@ -495,6 +497,7 @@ class EmulatorServer:
         magic_numbers: Mapping[str, int] | None = None,
         sent_after: float = 0.5,
         delivered_after: float = 1.5,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         account_sid = account_sid or os.environ.get("TWILIO_ACCOUNT_SID")
         auth_token = auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
@@ -530,6 +533,7 @@ class EmulatorServer:
             magic_numbers=magic_numbers,
             sent_after=sent_after,
             delivered_after=delivered_after,
+            clock=clock,
         )
         self._requested_port = port
         self._httpd: _HTTPServer | None = None

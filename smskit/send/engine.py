@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from smskit.send.errors import JournalError, SendError, explain
+from smskit.send.interrupt import sigint_as_request
 from smskit.send.journal import ACCEPTED, DEFAULT_PATH, UNRESOLVED, Journal, Row, body_hash
 from smskit.send.plan import Delivery
 from smskit.send.progress import Reporter, make_reporter
@@ -156,12 +157,14 @@ class Engine:
         self.concurrency = options.concurrency or _concurrency_for(rate or None)
         self.ready: deque[_Task] = deque()
         self.timers: list[tuple[float, int, _Task]] = []
-        self.results: queue.SimpleQueue[tuple[_Task, Any]] = queue.SimpleQueue()
+        # (task, answer) from the workers; None only wakes the coordinator up (after Ctrl-C)
+        self.results: queue.SimpleQueue[tuple[_Task, Any] | None] = queue.SimpleQueue()
         self.inflight = 0
         self.active = 0
         self.stats: Counter[str] = Counter()
         self.failures: Counter[int] = Counter()
         self.stopping = False
+        self.interrupted = False  # Ctrl-C: finish what is in flight, record it, return
         self.fatal: str | None = None
         self.unreachable_streak = 0
         self.opted_out_now: set[str] = set()
@@ -173,12 +176,32 @@ class Engine:
 
     # -- the coordinator loop
     def run(self) -> None:
+        """Send until the plan is done, a fatal error stops it, or Ctrl-C (``interrupted``)."""
+        with sigint_as_request(self._interrupt):
+            self._run()
+
+    def _interrupt(self) -> None:
+        # Runs in a signal handler: only set a flag and wake the loop (SimpleQueue.put is
+        # reentrant); the loop itself stops at a point where no answer can be lost.
+        self.interrupted = True
+        self.results.put(None)
+
+    def _run(self) -> None:
         groups = _group_by_recipient(self.plan, self.key)
         exhausted = False
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="smskit-send")
         last_flush = last_report = time.monotonic()
+        hard_stop = False
         try:
             while True:
+                if self.interrupted and not self.stopping:
+                    self.stopping = True
+                    self.stats["interrupted"] = 1
+                    if self.inflight:
+                        self.reporter.note(
+                            f"stopping: waiting for the {self.inflight} requests in flight to be "
+                            "answered (Ctrl-C again stops at once; the next run looks those up)"
+                        )
                 low_water = self.concurrency * 2
                 if (
                     not exhausted
@@ -210,16 +233,19 @@ class Engine:
                     break
                 self._drain(block=self._wait_time(exhausted))
         except KeyboardInterrupt:
-            self.stopping = True
+            # A second Ctrl-C: the user will not wait. Claimed rows whose request never left go
+            # back to "pending"; answers that come in while the workers finish (the process
+            # cannot exit before they do) are still recorded; the rest stay "attempting".
+            hard_stop = self.stopping = self.interrupted = True
             self.stats["interrupted"] = 1
-            for task in self.unsent:  # claimed, but the request never left
+            for task in self.unsent:
                 self._stage(task, state="pending", error_message="interrupted before sending")
             self._finish_inflight(timeout=10.0)
             raise
         except _Abort:
             pass
         finally:
-            pool.shutdown(wait=not self.stopping, cancel_futures=True)
+            pool.shutdown(wait=not hard_stop, cancel_futures=True)
             self.journal.flush()
             self.reporter.update(self.stats)
         if self.fatal:
@@ -233,7 +259,12 @@ class Engine:
             wait = min(wait, self.pacer.wait_time() if head.kind == "send" else 0.0)
         if self.timers:
             wait = min(wait, max(0.0, self.timers[0][0] - time.time()))
-        if not exhausted and len(self.ready) < self.concurrency and self.active < self.o.max_active:
+        if (
+            not exhausted
+            and not self.stopping  # nothing more is admitted: sleep until an answer comes
+            and len(self.ready) < self.concurrency
+            and self.active < self.o.max_active
+        ):
             wait = 0.0
         return wait
 
@@ -433,12 +464,13 @@ class Engine:
         except queue.Empty:
             return
         while True:
-            self.inflight -= 1
-            task, result = item
-            if task.kind == "send":
-                self._on_send(task, result)
-            else:
-                self._on_lookup(task, result)
+            if item is not None:
+                self.inflight -= 1
+                task, result = item
+                if task.kind == "send":
+                    self._on_send(task, result)
+                else:
+                    self._on_lookup(task, result)
             try:
                 item = self.results.get_nowait()
             except queue.Empty:
@@ -666,7 +698,8 @@ def send_plan(
         try:
             reporter.start()
             engine.run()
-        except KeyboardInterrupt:
+            interrupted = engine.interrupted
+        except KeyboardInterrupt:  # a second Ctrl-C, or one before the engine took over
             interrupted = True
         finally:
             reporter.finish()
