@@ -172,7 +172,13 @@ class Engine:
         self.resume = journal.has_rows(campaign_key)
         self.rng = random.Random()
         self.next_due: float | None = None
-        self.unsent: set[_Task] = set()
+        self.lookups_ready: deque[_Task] = deque()
+        # Claimed in the journal ("attempting"), request not made yet; a kill leaves them for
+        # the next run to look up, and any stop sends them back to "pending".
+        self.claimed: deque[_Task] = deque()
+        self.claim_ahead = self.concurrency
+        if self.pacer.rate:  # no further ahead than the rate sends in a quarter second
+            self.claim_ahead = max(1, min(self.concurrency, math.ceil(self.pacer.rate / 4)))
 
     # -- the coordinator loop
     def run(self) -> None:
@@ -216,8 +222,11 @@ class Engine:
                         exhausted = True
                 now = time.time()
                 while self.timers and self.timers[0][0] <= now:
-                    self.ready.append(heapq.heappop(self.timers)[2])
-                if not self.stopping:
+                    task = heapq.heappop(self.timers)[2]
+                    (self.ready if task.kind == "send" else self.lookups_ready).append(task)
+                if self.stopping:
+                    self._release_claims()
+                else:
                     self._dispatch(pool)
                 self._drain(block=0.0)
                 mono = time.monotonic()
@@ -238,8 +247,7 @@ class Engine:
             # cannot exit before they do) are still recorded; the rest stay "attempting".
             hard_stop = self.stopping = self.interrupted = True
             self.stats["interrupted"] = 1
-            for task in self.unsent:
-                self._stage(task, state="pending", error_message="interrupted before sending")
+            self._release_claims()
             self._finish_inflight(timeout=10.0)
             raise
         except _Abort:
@@ -254,9 +262,11 @@ class Engine:
     def _wait_time(self, exhausted: bool) -> float:
         """How long the loop may sleep waiting for an answer before it has other work."""
         wait = 0.2
-        if self.ready and self.inflight < self.concurrency and not self.stopping:
-            head = self.ready[0]
-            wait = min(wait, self.pacer.wait_time() if head.kind == "send" else 0.0)
+        if self.inflight < self.concurrency and not self.stopping:
+            if self.lookups_ready:
+                wait = 0.0
+            elif self.claimed or self.ready:
+                wait = min(wait, self.pacer.wait_time())
         if self.timers:
             wait = min(wait, max(0.0, self.timers[0][0] - time.time()))
         if (
@@ -378,47 +388,60 @@ class Engine:
 
     # -- dispatch: claim rows in the journal, then hand the requests to the pool
     def _dispatch(self, pool: ThreadPoolExecutor) -> None:
-        sends: list[_Task] = []
-        lookups: list[_Task] = []
-        while self.ready and self.inflight + len(sends) + len(lookups) < self.concurrency:
-            task = self.ready[0]
-            if task.kind == "send":
-                if self.pacer.wait_time() > 0:
-                    break
-                self.pacer.take(task.d.segments)
-                sends.append(task)
-            else:
-                lookups.append(task)
-            self.ready.popleft()
-        if sends:
-            now = time.time()
-            new = [t for t in sends if t.new]
-            again = [t for t in sends if not t.new]
-            claimed = self.journal.claim(
-                [(t.d, t.send_at) for t in new], [(t.d, t.send_at) for t in again], now
-            )
-            pairs = list(zip(new + again, claimed, strict=True))
-            self.unsent.update(task for task, ok in pairs if ok)
-            for task, ok in pairs:
-                if not ok:
-                    # Another delivery of the plan already holds this row: never send twice.
-                    self.stats["duplicate"] += 1
-                    task.chain.pos += 1
-                    self._advance(task.chain)
-                    continue
-                task.new = False
-                task.first_attempt = task.first_attempt or now
-                # Out of ``unsent`` before it is handed over: an interrupt between the two
-                # leaves the row "attempting" (looked up later), never wrongly "pending".
-                self.unsent.discard(task)
-                self.inflight += 1
-                pool.submit(self._send_worker, task)
-        if lookups:
+        free = self.concurrency - self.inflight
+        if free <= 0:
+            return
+        if self.lookups_ready:
             self.journal.flush()  # the SIDs we know must be visible to the exclusion below
-            for task in lookups:
+            while self.lookups_ready and free > 0:
+                task = self.lookups_ready.popleft()
                 exclude = self.journal.sids_for(task.d.to)
                 self.inflight += 1
+                free -= 1
                 pool.submit(self._lookup_worker, task, exclude)
+        # Claims go in groups, ahead of the free slots: one synchronous journal commit then
+        # covers a group of requests instead of each one paying for its own.
+        if self.ready and len(self.claimed) < free:
+            group: list[_Task] = []
+            while self.ready and len(self.claimed) + len(group) < self.claim_ahead:
+                group.append(self.ready.popleft())
+            self._claim(group)
+        while self.claimed and free > 0:
+            task = self.claimed[0]
+            if self.pacer.wait_time() > 0:
+                break
+            self.pacer.take(task.d.segments)
+            # Out of ``claimed`` before it is handed over: a (second) Ctrl-C between the two
+            # leaves the row "attempting" (looked up later), never wrongly "pending".
+            self.claimed.popleft()
+            self.inflight += 1
+            free -= 1
+            pool.submit(self._send_worker, task)
+
+    def _claim(self, tasks: list[_Task]) -> None:
+        now = time.time()
+        new = [t for t in tasks if t.new]
+        again = [t for t in tasks if not t.new]
+        claimed = self.journal.claim(
+            [(t.d, t.send_at) for t in new], [(t.d, t.send_at) for t in again], now
+        )
+        for task, ok in zip(new + again, claimed, strict=True):
+            if ok:
+                task.new = False
+                task.first_attempt = task.first_attempt or now
+                self.claimed.append(task)
+            else:
+                # Another delivery of the plan already holds this row: never send twice.
+                self.stats["duplicate"] += 1
+                task.chain.pos += 1
+                self._advance(task.chain)
+
+    def _release_claims(self) -> None:
+        """Stopping: claimed rows whose request never left go back to "pending"."""
+        while self.claimed:
+            task = self.claimed.popleft()
+            self._stage(task, state="pending", error_message="stopped before sending")
+            self.stats["pending"] += 1
 
     def _send_worker(self, task: _Task) -> None:
         try:
