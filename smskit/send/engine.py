@@ -253,6 +253,7 @@ class Engine:
         except _Abort:
             pass
         finally:
+            self._release_claims()
             pool.shutdown(wait=not hard_stop, cancel_futures=True)
             self.journal.flush()
             self.reporter.update(self.stats)
