@@ -98,19 +98,83 @@ class NeverConnected(ConnectionError):
     """The TCP (or TLS) connection could not be made: the request never left."""
 
 
+class _Answer:
+    """httptools callbacks: one HTTP response, collected."""
+
+    __slots__ = ("body", "done", "headers")
+
+    def __init__(self) -> None:
+        self.headers: dict[str, str] = {}
+        self.body: list[bytes] = []
+        self.done = False
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers[name.decode("latin-1")] = value.decode("latin-1")
+
+    def on_body(self, body: bytes) -> None:
+        self.body.append(body)
+
+    def on_message_complete(self) -> None:
+        self.done = True
+
+
+class _Connection:
+    """One keep-alive HTTP/1.1 connection: a request goes out in one write, the answer is
+    parsed by httptools (llhttp), chunked or not."""
+
+    def __init__(self, scheme: str, host: str, port: int, timeout: float, tls: Any) -> None:
+        self.scheme, self.host, self.port, self.timeout, self.tls = scheme, host, port, timeout, tls
+        self.sock: Any = None
+        default = 443 if scheme == "https" else 80
+        self.host_header = host if port == default else f"{host}:{port}"
+
+    def connect(self) -> None:
+        import socket
+
+        try:
+            sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self.scheme == "https":
+                sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+        except OSError as exc:
+            raise NeverConnected(str(exc)) from exc
+        self.sock = sock
+
+    def close(self) -> None:
+        sock, self.sock = self.sock, None
+        if sock is not None:
+            sock.close()
+
+    def exchange(self, head: bytes, body: bytes) -> tuple[int, str, dict[str, str], bool]:
+        """(status, text, headers, keep the connection) for one request."""
+        import httptools
+
+        self.sock.sendall(head + body)
+        answer = _Answer()
+        parser = httptools.HttpResponseParser(answer)
+        while not answer.done:
+            data = self.sock.recv(65536)
+            if not data:
+                raise ConnectionResetError("the connection was closed before a full answer")
+            parser.feed_data(data)
+        status = parser.get_status_code()
+        text = b"".join(answer.body).decode("utf-8")
+        return status, text, answer.headers, parser.should_keep_alive()
+
+
 def _http_client(timeout: float) -> Any:
-    """A twilio ``HttpClient`` on keep-alive ``http.client`` connections, one per thread.
+    """A twilio ``HttpClient`` on keep-alive connections, one per thread.
 
     twilio-python's default client goes through requests, which rescans the environment for
     proxies and rebuilds its context on every call: at hundreds of messages a second that
     costs more CPU than everything else in the send. This one keeps each worker thread's
-    connection open, never retries (a retried POST could send an SMS twice), tells a
-    connection that could not be made apart from one that broke after the request left, and
-    verifies TLS against certifi's bundle. When the environment names a proxy, twilio's own
-    client is used instead, so that proxies keep working.
+    connection open, writes each request in one piece, parses answers with httptools, never
+    retries (a retried POST could send an SMS twice), tells a connection that could not be
+    made apart from one that broke after the request left, and verifies TLS against certifi's
+    bundle. When the environment names a proxy, twilio's own client is used instead, so that
+    proxies keep working.
     """
     import base64
-    import http.client
     import ssl
     import threading
     import urllib.request
@@ -128,10 +192,11 @@ def _http_client(timeout: float) -> Any:
             super().__init__(_log, False, timeout)
             self._local = threading.local()
             self._tls: ssl.SSLContext | None = None
-            self._all: list[http.client.HTTPConnection] = []
+            self._all: list[_Connection] = []
             self._lock = threading.Lock()
+            self._auth: dict[tuple[str, str], str] = {}
 
-        def _connection(self, scheme: str, host: str, port: int | None):
+        def _connection(self, scheme: str, host: str, port: int | None) -> _Connection:
             conns = self._local.__dict__.setdefault("conns", {})
             key = (scheme, host, port)
             conn = conns.get(key)
@@ -140,25 +205,18 @@ def _http_client(timeout: float) -> Any:
             if conn is not None and conn.sock is not None and _readable(conn.sock):
                 conn.close()
             if conn is None:
-                if scheme == "https":
-                    if self._tls is None:
-                        import certifi
+                if scheme == "https" and self._tls is None:
+                    import certifi
 
-                        self._tls = ssl.create_default_context(cafile=certifi.where())
-                    conn = http.client.HTTPSConnection(
-                        host, port, timeout=timeout, context=self._tls
-                    )
-                else:
-                    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+                    self._tls = ssl.create_default_context(cafile=certifi.where())
+                conn = _Connection(
+                    scheme, host, port or (443 if scheme == "https" else 80), timeout, self._tls
+                )
                 conns[key] = conn
                 with self._lock:
                     self._all.append(conn)
             if conn.sock is None:
-                try:
-                    conn.connect()
-                except OSError as exc:
-                    conn.close()
-                    raise NeverConnected(str(exc)) from exc
+                conn.connect()
             return conn
 
         def request(
@@ -176,22 +234,30 @@ def _http_client(timeout: float) -> Any:
             path = parts.path + (f"?{parts.query}" if parts.query else "")
             if params:
                 path += ("&" if "?" in path else "?") + urlencode(params, doseq=True)
-            headers = dict(headers or {})
-            if auth is not None:
-                token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-                headers["Authorization"] = f"Basic {token}"
-            body = urlencode(data, doseq=True) if data else None
+            body = urlencode(data, doseq=True).encode() if data else b""
             conn = self._connection(parts.scheme, parts.hostname or "", parts.port)
+            lines = [f"{method} {path} HTTP/1.1", f"Host: {conn.host_header}"]
+            lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+            if auth is not None:
+                lines.append(f"Authorization: {self._basic(auth)}")
+            if body or method in ("POST", "PUT", "PATCH"):
+                lines.append(f"Content-Length: {len(body)}")
+            head = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
             try:
-                conn.request(method, path, body, headers)
-                resp = conn.getresponse()
-                text = resp.read().decode("utf-8")
+                status, text, answer_headers, keep = conn.exchange(head, body)
             except BaseException:
                 conn.close()  # never reuse a connection in an unknown state
                 raise
-            if resp.will_close:
+            if not keep:
                 conn.close()
-            return Response(resp.status, text, resp.headers)
+            return Response(status, text, answer_headers)
+
+        def _basic(self, auth: tuple[str, str]) -> str:
+            value = self._auth.get(auth)
+            if value is None:
+                token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+                value = self._auth[auth] = f"Basic {token}"
+            return value
 
         def close(self) -> None:
             with self._lock:
