@@ -177,6 +177,9 @@ class Engine:
         # the next run to look up, and any stop sends them back to "pending".
         self.claimed: deque[_Task] = deque()
         self.claim_ahead = self.concurrency
+        # Adapters that can make many requests at once (on an event loop) get them in groups;
+        # others get one worker thread per request in flight.
+        self.create_many = getattr(adapter, "create_many", None)
         if self.pacer.rate:  # no further ahead than the rate sends in a quarter second
             self.claim_ahead = max(1, min(self.concurrency, math.ceil(self.pacer.rate / 4)))
 
@@ -407,6 +410,7 @@ class Engine:
             while self.ready and len(self.claimed) + len(group) < self.claim_ahead:
                 group.append(self.ready.popleft())
             self._claim(group)
+        batch: list[tuple[_Task, dict[str, Any]]] = []
         while self.claimed and free > 0:
             task = self.claimed[0]
             if self.pacer.wait_time() > 0:
@@ -417,7 +421,13 @@ class Engine:
             self.claimed.popleft()
             self.inflight += 1
             free -= 1
-            pool.submit(self._send_worker, task)
+            if self.create_many is None:
+                pool.submit(self._send_worker, task)
+            else:
+                batch.append((task, self._create_args(task)))
+        if batch:
+            assert self.create_many is not None
+            self.create_many(batch, self._answered)
 
     def _claim(self, tasks: list[_Task]) -> None:
         now = time.time()
@@ -444,19 +454,24 @@ class Engine:
             self._stage(task, state="pending", error_message="stopped before sending")
             self.stats["pending"] += 1
 
+    def _create_args(self, task: _Task) -> dict[str, Any]:
+        return {
+            "to": task.d.to,
+            "body": task.d.body,
+            "from_": self.o.sender,
+            "messaging_service_sid": self.o.messaging_service,
+            "send_at": (
+                None if task.send_at is None else datetime.fromtimestamp(task.send_at, UTC)
+            ),
+            "status_callback": self.o.status_callback,
+        }
+
+    def _answered(self, task: _Task, outcome: Any) -> None:
+        self.results.put((task, outcome))  # called from the adapter's thread
+
     def _send_worker(self, task: _Task) -> None:
         try:
-            send_at = None
-            if task.send_at is not None:
-                send_at = datetime.fromtimestamp(task.send_at, UTC)
-            outcome = self.adapter.create(
-                task.d.to,
-                task.d.body,
-                from_=self.o.sender,
-                messaging_service_sid=self.o.messaging_service,
-                send_at=send_at,
-                status_callback=self.o.status_callback,
-            )
+            outcome = self.adapter.create(**self._create_args(task))
         except BaseException as exc:  # a worker must always answer
             from smskit.send.twilio_adapter import Outcome
 
