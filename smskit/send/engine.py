@@ -154,7 +154,12 @@ class Engine:
         if rate is None:
             rate = default_rate(options.sender, options.messaging_service)
         self.pacer = Pacer(rate or None)
-        self.concurrency = options.concurrency or _concurrency_for(rate or None)
+        # Adapters that can make many requests at once (on an event loop) get them in groups;
+        # others get one worker thread per request in flight.
+        self.create_many = getattr(adapter, "create_many", None)
+        self.concurrency = options.concurrency or _concurrency_for(
+            rate or None, threads=self.create_many is None
+        )
         self.ready: deque[_Task] = deque()
         self.timers: list[tuple[float, int, _Task]] = []
         # (task, answer) from the workers; None only wakes the coordinator up (after Ctrl-C)
@@ -175,11 +180,8 @@ class Engine:
         self.lookups_ready: deque[_Task] = deque()
         # Claimed in the journal ("attempting"), request not made yet; a kill leaves them for
         # the next run to look up, and any stop sends them back to "pending".
-        self.claimed: deque[_Task] = deque()
-        self.claim_ahead = self.concurrency
-        # Adapters that can make many requests at once (on an event loop) get them in groups;
-        # others get one worker thread per request in flight.
-        self.create_many = getattr(adapter, "create_many", None)
+        self.claimed: deque[_Task] = deque()  # claimed in groups of up to claim_ahead
+        self.claim_ahead = min(self.concurrency, 32)
         if self.pacer.rate:  # no further ahead than the rate sends in a quarter second
             self.claim_ahead = max(1, min(self.concurrency, math.ceil(self.pacer.rate / 4)))
 
@@ -632,10 +634,15 @@ class Engine:
         return self.rng.uniform(ceiling / 2, ceiling)  # jitter: retries do not come in waves
 
 
-def _concurrency_for(rate: float | None) -> int:
-    """Enough requests in flight to hold ``rate`` at 200 ms latency, with room to spare."""
+def _concurrency_for(rate: float | None, threads: bool = False) -> int:
+    """Enough requests in flight to hold ``rate`` at 200 ms latency, with room to spare.
+
+    Unthrottled: 64 on an event loop (well under Twilio's 100 concurrent requests per
+    account), enough that answers are being read while the next requests are being served;
+    16 when each request needs a thread of its own.
+    """
     if rate is None:
-        return 16  # enough to keep an unthrottled emulator or Twilio busy from one process
+        return 16 if threads else 64
     return max(4, min(64, math.ceil(rate * 0.2 * 2) + 2))
 
 
