@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -428,3 +430,31 @@ def test_module_entry_point_without_credentials_exits_2(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: the emulator needs an account SID")
     assert "Traceback" not in proc.stderr
+
+
+def test_a_message_answered_201_is_committed(tmp_path):
+    # Creates are committed in groups; the 201 is written only after the group's commit, so
+    # another connection to the store file (a test, a report) already sees the message.
+    db = tmp_path / "emu.sqlite"
+    with EmulatorServer(db_path=db, account_sid=SID, auth_token=TOKEN) as emu:
+        client = client_for(emu)
+        for i in range(20):
+            sid = client.messages.create(to="+358401111111", from_="E", body=str(i)).sid
+            reader = sqlite3.connect(db)
+            try:
+                found = reader.execute("SELECT body FROM messages WHERE sid = ?", (sid,)).fetchall()
+            finally:
+                reader.close()
+            assert found == [(str(i),)]
+
+
+def test_malformed_requests_and_other_methods(emu):
+    with socket.create_connection(("127.0.0.1", emu.port), timeout=10) as sock:
+        sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+        answer = sock.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 400 ")
+        assert sock.recv(65536) == b""  # and the connection is closed
+    resp = requests.put(
+        f"{emu.url}/2010-04-01/Accounts/{SID}/Messages.json", auth=(SID, TOKEN), timeout=10
+    )
+    assert (resp.status_code, resp.json()["code"]) == (405, 20004)
