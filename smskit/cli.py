@@ -173,6 +173,290 @@ def segments(
     print(render_text(analyze(text, smart_encoding), color=_use_color(None)))
 
 
+@app.command()
+def preview(
+    campaign_file: Annotated[Path, typer.Argument(help="The campaign to preview.")],
+    audience: Annotated[
+        Path | None, typer.Option(help="Audience CSV (overrides the campaign's audience key).")
+    ] = None,
+    rows: Annotated[int, typer.Option(help="How many recipients to show.")] = 3,
+) -> None:
+    """Show a few recipients' rendered messages with their encoding and segments."""
+    from itertools import islice
+
+    from smskit.audience import AudienceError
+    from smskit.encoding import encoding_and_segments
+    from smskit.loader import load
+    from smskit.preflight import send_plan as recipients
+    from smskit.send.from_campaign import audience_paths
+
+    if not campaign_file.is_file():
+        raise _fail(f"{campaign_file}: no such campaign file")
+    loaded = load(campaign_file)
+    if loaded.campaign is None:
+        p = loaded.problems[0]
+        raise _fail(f"{campaign_file}:{p.at.line}:{p.at.column}: {p.message}")
+    campaign = loaded.campaign
+    aud, opt = audience_paths(campaign, audience)
+    if aud is None:
+        raise _fail(f"{campaign_file}: no audience; add 'audience: file.csv' or pass --audience")
+    if not aud.is_file():
+        raise _fail(f"{aud}: no such audience file")
+    try:
+        shown = 0
+        for recipient, bodies in islice(recipients(campaign, audience=aud, opt_out=opt), rows):
+            shown += 1
+            print(f"row {recipient.row}: {recipient.e164}")
+            for message, body in zip(campaign.messages, bodies, strict=True):
+                enc, segs = encoding_and_segments(body, campaign.smart_encoding)
+                plural = "s" if segs != 1 else ""
+                print(f"  {message.id}: {enc}, {segs} segment{plural}, {len(body)} characters")
+                for line in body.splitlines() or [""]:
+                    print(f"    | {line}")
+        if not shown:
+            print("No recipient to show: every row is invalid, a duplicate or opted out.")
+    except AudienceError as e:
+        p = e.problem
+        where = f"{aud}:{p.row}" if p.row else str(aud)
+        raise _fail(f"{where}: {p.message}") from None
+
+
+@app.command()
+def send(
+    campaign_file: Annotated[Path, typer.Argument(help="The campaign to send.")],
+    audience: Annotated[
+        Path | None, typer.Option(help="Audience CSV (overrides the campaign's audience key).")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Send without asking.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Render and count everything; contact nobody.")
+    ] = False,
+    test_to: Annotated[
+        list[str] | None,
+        typer.Option("--test-to", help="Send to these numbers only (recorded apart)."),
+    ] = None,
+    rate: Annotated[
+        float | None, typer.Option(help="Segments per second (default: by sender type).")
+    ] = None,
+    journal: Annotated[Path, typer.Option(help="Send journal.")] = Path(".smskit/journal.sqlite"),
+    twilio_base_url: Annotated[
+        str | None, typer.Option(help="Another Twilio base URL, e.g. the emulator.")
+    ] = None,
+    status_callback: Annotated[
+        str | None, typer.Option(help="URL Twilio calls with delivery status.")
+    ] = None,
+    price: Annotated[
+        float | None, typer.Option(help="Price per segment, for the cost estimate.")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="Configuration file.")] = None,
+) -> None:
+    """Check a campaign, then send it through Twilio exactly once (resumable)."""
+    from smskit.config import ConfigError, load_config
+    from smskit.lint import UsageError, check_files
+    from smskit.report import render
+    from smskit.send import SendError, send_plan
+    from smskit.send.from_campaign import campaign_hash, deliveries
+    from smskit.send.tables import print_table
+
+    if not campaign_file.is_file():
+        raise _fail(f"{campaign_file}: no such campaign file")
+    try:
+        cfg = load_config(config)
+        result = check_files([campaign_file], cfg)
+        if result.campaigns:
+            if audience is None and not result.campaigns[0].audience:
+                raise _fail(
+                    f"{campaign_file}: no audience to send to; add 'audience: file.csv' to the "
+                    "campaign or pass --audience FILE"
+                )
+            from smskit.audience_check import add_audience_findings
+
+            add_audience_findings(result, cfg, audience)
+    except (ConfigError, UsageError) as e:
+        raise _fail(str(e)) from None
+    if result.errors or not result.campaigns:
+        sys.stderr.write(render(result, "text", color=_use_color(None)) + "\n")
+        raise _fail(
+            f"not sending {campaign_file}: {result.errors} error-level finding(s) stand; "
+            "fix them (smskit check --fix helps) or suppress them with a reason",
+            EXIT_FINDINGS,
+        )
+    campaign = result.campaigns[0]
+    base_url = twilio_base_url or os.environ.get("SMSKIT_TWILIO_BASE_URL")
+    common = {
+        "campaign": campaign.slug,
+        "journal_path": journal,
+        "sender": campaign.sender,
+        "messaging_service": campaign.messaging_service,
+        "rate": rate,
+        "interval": campaign.interval,
+        "test_to": test_to,
+        "base_url": base_url,
+        "status_callback": status_callback,
+    }
+    if price is not None:
+        common["price_per_segment"] = price
+    try:
+        digest = campaign_hash(campaign, audience)
+        plan = send_plan(
+            deliveries(campaign, audience), campaign_hash=digest, dry_run=True, **common
+        )
+        _print_plan(campaign, plan, test_to)
+        if dry_run:
+            return
+        if not yes:
+            if not sys.stdin.isatty():
+                raise _fail("not sending without confirmation: pass --yes in scripts and CI")
+            if not typer.confirm("Send now?", default=False):
+                raise _fail("not sent", EXIT_FINDINGS)
+        total = plan.this_run.get("to_send", 0) + plan.this_run.get("to_schedule", 0)
+        summary = send_plan(
+            deliveries(campaign, audience), campaign_hash=digest, yes=True, total=total, **common
+        )
+    except SendError as e:
+        raise _fail(str(e), EXIT_FINDINGS) from None
+    print_table(
+        f"Send summary: {summary.campaign}",
+        ("state", "count", "meaning"),
+        summary.table(),
+    )
+    print(
+        f"{summary.segments} segments, estimated cost {summary.estimated_cost:.2f} "
+        f"{summary.currency}; {summary.elapsed:.1f} s"
+    )
+    if summary.interrupted:
+        raise typer.Exit(130)
+    if not summary.complete:
+        print("Not finished: run the same command again to send what is left or due.")
+    raise typer.Exit(EXIT_OK if summary.complete and not summary.failures else EXIT_FINDINGS)
+
+
+def _print_plan(campaign, plan, test_to: list[str] | None) -> None:
+    from smskit.send.tables import print_table
+
+    s = plan.this_run
+    when = campaign.send_at.isoformat() if campaign.send_at else "now"
+    step = campaign.interval.total_seconds() if campaign.interval else 0
+    sender = campaign.sender + (
+        f" via {campaign.messaging_service}" if campaign.messaging_service else ""
+    )
+    rows = [
+        ("campaign", campaign.slug),
+        ("recipients", str(len(test_to)) + " (test send)" if test_to else s.get("recipients", 0)),
+        ("messages per recipient", len(campaign.messages)),
+        ("to send now", s.get("to_send", 0)),
+        ("to schedule with Twilio", s.get("to_schedule", 0)),
+        ("waiting for a later run", s.get("waiting", 0)),
+        ("already done", s.get("already", 0)),
+        ("segments", plan.segments),
+        ("estimated cost", f"{plan.estimated_cost:.2f} {plan.currency}"),
+        ("schedule", f"{when}, messages {step:g} s apart"),
+        ("sender", sender),
+    ]
+    print_table("Send plan", ("", "value"), rows)
+
+
+@app.command()
+def emulator(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8765,
+    db: Annotated[Path, typer.Option(help="SQLite store; survives restarts.")] = Path(
+        ".smskit/emulator.sqlite"
+    ),
+    account_sid: Annotated[
+        str | None, typer.Option(help="Accepted account SID (default: $TWILIO_ACCOUNT_SID).")
+    ] = None,
+    auth_token: Annotated[
+        str | None, typer.Option(help="Accepted auth token (default: $TWILIO_AUTH_TOKEN).")
+    ] = None,
+    error_rate: Annotated[float, typer.Option(help="Share of requests answered 500.")] = 0.0,
+    lost_response_rate: Annotated[
+        float, typer.Option(help="Share stored, then the connection dropped unanswered.")
+    ] = 0.0,
+    throttle_rate: Annotated[float, typer.Option(help="Share answered 429 (20429).")] = 0.0,
+    latency: Annotated[float, typer.Option(help="Added latency per request, in ms.")] = 0.0,
+    undelivered_rate: Annotated[
+        float, typer.Option(help="Share of messages that end undelivered.")
+    ] = 0.0,
+    seed: Annotated[int | None, typer.Option(help="Seed for reproducible faults.")] = None,
+    magic: Annotated[
+        list[str] | None, typer.Option(help="NUMBER=CODE: a number that answers Twilio error CODE.")
+    ] = None,
+) -> None:
+    """Run a local Twilio-compatible API for development, demos and tests."""
+    from smskit.emulator.server import run
+
+    try:
+        run(
+            host,
+            port,
+            db,
+            account_sid,
+            auth_token,
+            error_rate=error_rate,
+            lost_response_rate=lost_response_rate,
+            throttle_rate=throttle_rate,
+            latency_ms=latency,
+            undelivered_rate=undelivered_rate,
+            seed=seed,
+            magic=magic,
+        )
+    except (ValueError, OSError) as e:
+        raise _fail(str(e)) from None
+
+
+@app.command()
+def status(
+    campaign_file: Annotated[Path, typer.Argument(help="The campaign file that was sent.")],
+    journal: Annotated[Path, typer.Option(help="Send journal.")] = Path(".smskit/journal.sqlite"),
+    csv: Annotated[Path | None, typer.Option("--csv", help="Also write every row here.")] = None,
+    twilio_base_url: Annotated[
+        str | None, typer.Option(help="Another Twilio base URL, e.g. the emulator.")
+    ] = None,
+    refresh: Annotated[bool, typer.Option(help="Ask again for final statuses too.")] = False,
+) -> None:
+    """Fetch delivery status for every journaled message and print the table."""
+    from smskit.send import SendError, fetch_status, write_status_csv
+    from smskit.send.tables import print_table
+
+    slug = _campaign_slug(campaign_file)
+    try:
+        report = fetch_status(
+            slug,
+            journal_path=journal,
+            base_url=twilio_base_url or os.environ.get("SMSKIT_TWILIO_BASE_URL"),
+            refresh_final=refresh,
+        )
+        rows = [(s, n) for s, n in report.table()]
+        print_table(f"Delivery status: {slug}", ("status", "count"), rows)
+        if report.errors:
+            from smskit.send import explain
+
+            print_table(
+                "Errors",
+                ("code", "count", "meaning"),
+                [(c, n, explain(c)) for c, n in sorted(report.errors.items())],
+            )
+        if csv is not None:
+            n = write_status_csv(slug, csv, journal_path=journal)
+            print(f"Wrote {n} rows to {csv}")
+    except SendError as e:
+        raise _fail(str(e), EXIT_FINDINGS) from None
+
+
+def _campaign_slug(path: Path) -> str:
+    """The slug of a campaign file (status needs no full check, only the name)."""
+    from smskit.loader import load
+
+    if not path.is_file():
+        raise _fail(f"{path}: no such campaign file")
+    result = load(path)
+    if result.campaign is None:
+        p = result.problems[0]
+        raise _fail(f"{path}:{p.at.line}:{p.at.column}: {p.message}")
+    return result.campaign.slug
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: usage errors become one line on stderr with exit status 2, never a traceback."""
     from typer.main import get_command

@@ -108,7 +108,9 @@ class Config:
             for k in keys:
                 if k == "ALL":
                     best = max(best, 0)
-                elif k == rule.name or rule.code.startswith(k.upper()):
+                elif k == rule.name:
+                    best = max(best, len(rule.code))  # a name is as specific as its code
+                elif rule.code.startswith(k.upper()):
                     best = max(best, len(k))
             return best
 
@@ -194,7 +196,10 @@ def _raw_config(path: Path | None) -> dict[str, Any]:
 
 def _resolve_pack(ref: str, base: Path) -> Path:
     if "/" in ref or ref.endswith((".yml", ".yaml")):
-        path = (base / ref).resolve()
+        try:
+            path = (base / ref).resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            raise ConfigError(f"rule pack {ref} is a symbolic link loop; fix the link") from None
     else:
         path = builtin_packs_dir() / f"{ref}.yml"
         if not path.is_file():
@@ -220,7 +225,10 @@ def load_config(config_path: Path | None = None, cwd: Path | None = None) -> Con
         for code, rule in all_rules().items()
     }
     config = Config(settings=settings, source=path)
-    packs = [_resolve_pack(r, base) for r in refs]
+    try:
+        packs = [_resolve_pack(r, base) for r in refs]
+    except ConfigError as e:
+        raise ConfigError(f"{path}: {e}" if path else str(e)) from None
     for pack in packs:
         apply_pack(config, pack)
     config.packs = tuple(packs)
@@ -244,6 +252,16 @@ def apply_pack(config: Config, path: Path) -> None:
         raise ConfigError(
             f"{path}: unknown key(s) {', '.join(sorted(unknown))}; allowed: rules, locales, brands"
         )
+    for section in ("rules", "locales", "brands"):
+        if not isinstance(data.get(section) or {}, dict):
+            raise ConfigError(
+                f"{path}: '{section}' must be a mapping, e.g. "
+                + {
+                    "rules": "rules: {LEN001: {budget: 3}}",
+                    "locales": "locales: {fi: {date_format: d.M.yyyy}}",
+                    "brands": 'brands: {Elisa: {signoff: "Terveisin Elisa"}}',
+                }[section]
+            )
     for key, entry in (data.get("rules") or {}).items():
         rule = by_code_or_name(str(key))
         if rule is None:

@@ -65,7 +65,8 @@ def _escape(text: str, style: str | None, indent: str) -> str | None:
         return text.replace("\n", "\n" + indent)
     if style is None:
         return None if "\n" in text or "#" in text or ": " in text else text
-    return None  # folded: only whole re-rendering is safe
+    # Folded: text without line breaks stands in the file as it is (every edit is verified).
+    return None if "\n" in text else text
 
 
 def _block_indent(source: str, node: Node) -> str:
@@ -110,7 +111,12 @@ def _rerender(source: str, node: Node, new_value: str) -> list[FileEdit]:
         end = node.end.index
         return [FileEdit(node.start.index, end - node.start.index, text)]
     text = '"' + (_escape(new_value, '"', "") or "") + '"'
-    return [FileEdit(node.start.index, node.end.index - node.start.index, text)]
+    end = node.end.index
+    if node.style == ">":
+        # A block scalar's span runs to the start of the next line: keep its line breaks.
+        span = source[node.start.index : end]
+        end = node.start.index + len(span.rstrip(" \t\r\n"))
+    return [FileEdit(node.start.index, end - node.start.index, text)]
 
 
 def _apply(source: str, edits: list[FileEdit]) -> str:
@@ -143,11 +149,14 @@ def _set(data, path: list, value) -> None:
 
 def file_edits_for(source: str, root: Node, fix: Fix) -> list[FileEdit]:
     """The file edits that carry out one fix (for SARIF's artifactChanges)."""
-    value = fix.target.value
+    node, value = fix.target, fix.target.value
     edits = _merged_edits([fix])
-    return _in_place(source, fix.target, value, edits) or _rerender(
-        source, fix.target, Fix("", fix.target, tuple(edits)).apply_to(value)
-    )
+    new_value = Fix("", node, tuple(edits)).apply_to(value)
+    # The same choice as fixed_source makes, so that a SARIF fix equals what --fix writes.
+    file_edits = _in_place(source, node, value, edits)
+    if file_edits is None or not _verify(_apply(source, file_edits), root, node, new_value):
+        file_edits = _rerender(source, node, new_value)
+    return file_edits
 
 
 def fixed_source(campaign: Campaign, fixes: list[Fix]) -> str:
@@ -196,8 +205,15 @@ def eligible(findings: list[Finding], unsafe: bool) -> list[Finding]:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace the file in one step: a crash leaves the old or the new file, never half of one."""
+    """Replace the file in one step: a crash leaves the old or the new file, never half of one.
+
+    A UTF-8 byte-order mark the file started with is kept (the loader's text has none).
+    """
+    path = Path(os.path.realpath(path))  # through a symlink: replace the file, keep the link
     mode = path.stat().st_mode
+    with path.open("rb") as fh:
+        if fh.read(3) == b"\xef\xbb\xbf" and not text.startswith("\ufeff"):
+            text = "\ufeff" + text
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +48,22 @@ def display_path(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
+_PACK_KEY = re.compile(rb"^(rules|locales|brands):", re.M)
+_CAMPAIGN_KEY = re.compile(rb"^campaign:", re.M)
+
+
+def _is_rule_pack(path: Path) -> bool:
+    """A rule pack met in a folder walk (``smskit check .`` at a repo root) is not a campaign."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return False  # a pipe or device would block on open; the loader reports it
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return False  # the loader reports it
+    return bool(_PACK_KEY.search(head)) and not _CAMPAIGN_KEY.search(head)
+
+
 def discover(paths: Iterable[str]) -> list[Path]:
     """Campaign files named directly, and ``*.yml``/``*.yaml`` found below named folders."""
     found: list[Path] = []
@@ -58,20 +76,29 @@ def discover(paths: Iterable[str]) -> list[Path]:
                 here.extend(
                     Path(root) / f
                     for f in sorted(files)
-                    if f.endswith(CAMPAIGN_SUFFIXES) and f not in _CONFIG_FILES
+                    if f.endswith(CAMPAIGN_SUFFIXES)
+                    and f not in _CONFIG_FILES
+                    and not _is_rule_pack(Path(root) / f)
                 )
             if not here:
                 raise UsageError(f"{p}: no campaign files (*.yml, *.yaml) in this folder")
             found.extend(here)
         elif path.exists():
             found.append(path)
+        elif path.is_symlink():
+            raise UsageError(
+                f"{p}: a symbolic link to nothing (or a link loop); fix the link or remove it"
+            )
         else:
             raise UsageError(f"{p}: no such file or folder")
     # The same file named twice is checked once.
     seen: set[Path] = set()
     unique = []
     for f in found:
-        key = f.resolve()
+        try:
+            key = f.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: the loader reports the file
+            key = f.absolute()
         if key not in seen:
             seen.add(key)
             unique.append(f)

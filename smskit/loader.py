@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +27,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_BYTES = 1024 * 1024
+# A campaign nests a handful of levels. libyaml's scanner slows down quadratically with flow
+# nesting depth (300 KB of "[" took minutes), so deeper files are refused as they stream in.
+MAX_DEPTH = 64
 
 _resolver = Resolver()
 _constructor = SafeConstructor()
@@ -60,7 +64,13 @@ def _mark(m: yaml.Mark) -> Mark:
 def read_text(path: Path, display: str = "") -> str:
     """The file's text, or ``_Refused`` (CMP003) naming what is wrong with its bytes."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # A named pipe or a device would block the read or never end.
+            raise _Refused(
+                "CMP003", "not a regular file (a named pipe or a device?); remove it", _ORIGIN
+            )
+        size = info.st_size
         if size > MAX_BYTES:
             raise _Refused(
                 "CMP003",
@@ -71,7 +81,7 @@ def read_text(path: Path, display: str = "") -> str:
         data = path.read_bytes()
     except OSError as e:
         raise _Refused("CMP003", f"cannot read file: {e.strerror or e}", _ORIGIN) from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
         raise _Refused("CMP003", "file is UTF-16; save it as UTF-8", _ORIGIN)
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
@@ -96,6 +106,12 @@ def read_text(path: Path, display: str = "") -> str:
             Mark(line, col, 0),
         ) from None
     return text.removeprefix("\ufeff")
+
+
+def _looks_utf16(data: bytes) -> bool:
+    # UTF-16 text without a byte-order mark: ASCII characters leave every other byte NUL.
+    half = len(data[:4096]) // 2
+    return half >= 4 and max(data[0:8192:2].count(0), data[1:8192:2].count(0)) > half * 0.9
 
 
 def _looks_latin1(chunk: bytes) -> bool:
@@ -130,6 +146,15 @@ def compose(text: str) -> Node | None:
                 node = _scalar(ev)
                 if node.style in ("|", ">"):
                     node.indent = _content_indent(text, ev.start_mark.index)
+            elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)) and (
+                len(stack) >= MAX_DEPTH
+            ):
+                raise _Refused(
+                    "CMP002",
+                    f"nested more than {MAX_DEPTH} levels deep; a campaign needs only a few "
+                    "(check for unclosed or stray brackets)",
+                    _mark(ev.start_mark),
+                )
             elif isinstance(ev, yaml.MappingStartEvent):
                 node = Node({}, _mark(ev.start_mark), _mark(ev.end_mark), "mapping", tag=ev.tag)
                 _check_tag(ev)
@@ -266,7 +291,9 @@ def _string(node: Node, f: Field, where: str) -> str:
         raise _Refused("CMP002", f"'{f.name}' in {where} must not be empty", node.start)
     if f.pattern and not re.match(f.pattern, value):
         raise _Refused(
-            "CMP002", f"'{f.name}' in {where} is {value!r}; it must match {f.pattern}", node.start
+            "CMP002",
+            f"'{f.name}' in {where} is {value!r}; {f.hint or f'it must match {f.pattern}'}",
+            node.start,
         )
     if f.enum and value not in f.enum:
         raise _Refused(
@@ -352,7 +379,7 @@ def build_campaign(root: Node, path: Path, display: str, text: str) -> Campaign:
         kw["extra"] = {"placeholders": _placeholders(v["placeholders"])}
     if "suppress" in v:
         kw["suppress"] = _suppress(v["suppress"], root.keys, "the campaign")
-    messages = _messages(v["messages"])
+    messages = _messages(v["messages"], text)
     return Campaign(
         path=path,
         display=display,
@@ -401,7 +428,7 @@ def _send_at(n: Node) -> datetime:
     return value
 
 
-def _messages(node: Node) -> list[Message]:
+def _messages(node: Node, text: str) -> list[Message]:
     if node.kind != "sequence" or not node.value:
         raise _Refused("CMP002", "'messages' must be a list with at least one message", node.start)
     out: list[Message] = []
@@ -424,7 +451,7 @@ def _messages(node: Node) -> list[Message]:
         sup = {}
         if "suppress" in m.value:
             sup = _suppress(m.value["suppress"], m.keys, f"message '{mid}'")
-        out.append(Message(mid, body, i, m, body_node, sup))
+        out.append(Message(mid, body, i, m, body_node, sup, source=text))
     return out
 
 

@@ -60,10 +60,11 @@ class Message:
     node: Node  # the message mapping
     body_node: Node
     suppress: dict[str, Suppression] = field(default_factory=dict)
+    source: str | None = field(default=None, repr=False, compare=False)  # the file's text
 
     def mark_at(self, offset: int) -> Mark:
-        """The file position of character ``offset`` of the body (best effort for folded styles)."""
-        return body_mark(self.body_node, self.body, offset)
+        """The file position of character ``offset`` of the body, in any scalar style."""
+        return body_mark(self.body_node, self.body, offset, self.source)
 
 
 @dataclass(slots=True)
@@ -98,14 +99,20 @@ class Campaign:
         return self.root.value.get(key, self.root)
 
 
-def body_mark(node: Node, value: str, offset: int) -> Mark:
+def body_mark(node: Node, value: str, offset: int, source: str | None = None) -> Mark:
     """Map a character offset inside a scalar's value to a file position.
 
-    Exact for single-line plain and quoted scalars without escapes and for literal blocks;
-    for folded and escaped scalars it walks the value line by line, which lands on the right
-    line and close to the right column.
+    With the file's ``source`` the position is exact in every style (escapes, folding, block
+    indentation). Without it, or should the source not line up, it is a best effort: exact for
+    single-line scalars without escapes, the right line and about the right column otherwise.
     """
     offset = max(0, min(offset, len(value)))
+    if source is not None:
+        from smskit.positions import source_index
+
+        at = source_index(source, node.start.index, node.end.index, node.style, value, offset)
+        if at is not None:
+            return _mark_of(source, node.start, at)
     start = node.start
     if node.style in ("|", ">"):
         # Content starts on the line after the indicator; find the block's indentation.
@@ -129,6 +136,14 @@ def body_mark(node: Node, value: str, offset: int) -> Mark:
     if lines_before == 0:
         return Mark(start.line, start.column + quote + offset, start.index + quote + offset)
     return Mark(start.line + lines_before, 1 + (offset - line_start), start.index)
+
+
+def _mark_of(source: str, start: Mark, index: int) -> Mark:
+    # Count lines from the scalar's start: the file before it need not be scanned.
+    breaks = source.count("\n", start.index, index)
+    if not breaks:
+        return Mark(start.line, start.column + index - start.index, index)
+    return Mark(start.line + breaks, index - source.rfind("\n", 0, index), index)
 
 
 _ESCAPED = {'"': '\n\t"\\', "'": "'"}

@@ -21,6 +21,7 @@ class Field:
     enum: tuple[str, ...] | None = None
     default: object = None
     non_empty: bool = False
+    hint: str | None = None  # what a valid value looks like, for error messages
 
 
 CAMPAIGN_FIELDS: tuple[Field, ...] = (
@@ -30,6 +31,7 @@ CAMPAIGN_FIELDS: tuple[Field, ...] = (
         "Campaign slug, unique across the files checked together.",
         required=True,
         pattern=SLUG,
+        hint="use lower-case letters a-z, digits and hyphens, e.g. spring-sale-2024",
     ),
     Field("brand", "string", "The brand the messages speak for.", required=True, non_empty=True),
     Field(
@@ -38,6 +40,7 @@ CAMPAIGN_FIELDS: tuple[Field, ...] = (
         "BCP 47 locale of the messages (fi-FI, sv-FI, en-GB, en-US…).",
         required=True,
         pattern=LOCALE,
+        hint="use a BCP 47 tag such as fi-FI, sv-FI, en-GB or en-US",
     ),
     Field(
         "purpose",
@@ -58,6 +61,7 @@ CAMPAIGN_FIELDS: tuple[Field, ...] = (
         "string",
         "Twilio Messaging Service SID (MG + 32 hex digits).",
         pattern=MESSAGING_SERVICE,
+        hint="a Messaging Service SID is MG followed by 32 hex digits (Twilio console)",
     ),
     Field(
         "smart_encoding",
@@ -95,7 +99,10 @@ PLACEHOLDER_CASES = ("title", "lower", "upper", "as-is")
 
 def _field_schema(f: Field) -> dict:
     if f.type == "string":
-        s: dict = {"type": "string"}
+        # The loader keeps a plain number (sender: +358401234567) as written; editors that
+        # read YAML see a number there, so free-text fields accept one.
+        free = not (f.pattern or f.enum)
+        s: dict = {"type": ["string", "number"] if free else "string"}
         if f.pattern:
             s["pattern"] = f.pattern
         if f.enum:
@@ -115,7 +122,7 @@ def _field_schema(f: Field) -> dict:
             "additionalProperties": {"type": "string", "minLength": 1},
         }
     elif f.type == "string-map":
-        s = {"type": "object", "additionalProperties": {"type": "string"}}
+        s = {"type": "object", "additionalProperties": {"type": ["string", "number"]}}
     elif f.type == "placeholder-map":
         s = {
             "type": "object",

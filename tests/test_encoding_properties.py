@@ -27,7 +27,7 @@ from smskit.encoding.graphemes import (
     graphemes,
 )
 from smskit.encoding.gsm7 import ALPHABET, BASIC, EXTENSION
-from smskit.encoding.segmenter import _replay
+from smskit.encoding.replay import replay as _replay
 from smskit.encoding.smart_map import SMART_ENCODING_MAP
 
 SINGLE = {GSM7: 160, UCS2: 70}
@@ -267,7 +267,7 @@ def test_the_empty_body_is_one_gsm7_segment():
 
 SEPTETS = {"a": 1, "@": 1, "Ç": 1, "ç": None, "é": 1, "É": 1, "á": None, "Ω": 1, "ω": None}
 SEPTETS |= dict.fromkeys("€\f^{}\\[~]|", 2)
-SEPTETS |= {"\x1b": None, "`": None, "\r\n": None, "": None}
+SEPTETS |= {"\x1b": None, "`": None, "\r\n": None, "": None, "\x00": None}
 
 
 @pytest.mark.parametrize(("ch", "septets"), SEPTETS.items())
@@ -303,3 +303,27 @@ def test_smart_encoding_quirks_of_calculator_1_2_0_are_kept():
     assert smart_encode("‹›") == "><"  # asserted by the calculator's tests
     assert smart_encode("\u200c") == "\u200c"  # 1.3.0 removes it
     assert gsm_suggestion("‹x›\u200c") == "<x>"  # the suggestion uses the corrected map
+
+
+def test_lone_surrogates_are_counted_like_the_calculator_would():
+    text = "a" * 60 + "\ud83d" + "b" * 20  # not encodable as UTF-16: one unit each, replayed
+    a = analyze(text)
+    assert (a.encoding, a.segments, a.units) == (UCS2, 2, 81)
+    assert "".join(a.parts) == text
+    assert encoding_and_segments(text) == (UCS2, 2)
+
+
+def test_the_character_memo_stays_bounded_and_correct():
+    from smskit.encoding import graphemes as memo
+
+    flood = "".join(map(chr, range(0x4E00, 0x4E00 + memo.CACHE_LIMIT + 100)))  # CJK, all plain
+    assert analyze(flood).segments == math.ceil(len(flood) / 67)
+    assert len(memo.CLASSES) <= memo.CACHE_LIMIT + 1
+    text = "Hei 👨\u200d👩\u200d👧 " * 20
+    assert (list(analyze(text).parts), list(analyze(text).part_units)) == _replay(text, UCS2)
+
+
+def test_gsm_suggestion_leaves_letters_without_gsm7_equivalent():
+    assert gsm_suggestion("šžç ÄÖÅäöåéü") == "šžç ÄÖÅäöåéü"
+    assert gsm_suggestion("ＡＢＣ ᴀ “x” – y…\u00a0z\tw") == 'ABC A "x" - y... z w'
+    assert gsm_suggestion("n\u0303") == "n\u0303"  # a mark stays with its letter

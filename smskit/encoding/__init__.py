@@ -2,13 +2,12 @@
 
 Modules: ``gsm7`` (the alphabet), ``graphemes`` (clusters a message is never split inside),
 ``smart`` and ``smart_map`` (Twilio Smart Encoding and our GSM-7 suggestion), ``segmenter``
-(encoding, segment count and the parts).
+(the API: encoding, segment count and the parts), ``units`` (segment sizes), ``ucs2`` (where
+UCS-2 parts end), ``causes`` (what forced UCS-2), ``replay`` (the calculator's own procedure).
 """
 
 from smskit.encoding.gsm7 import gsm7_septets, is_gsm7
 from smskit.encoding.segmenter import (
-    GSM7,
-    UCS2,
     Analysis,
     analyze,
     encoding_and_segments,
@@ -16,6 +15,7 @@ from smskit.encoding.segmenter import (
     segment_count,
 )
 from smskit.encoding.smart import gsm_suggestion, smart_encode
+from smskit.encoding.units import GSM7, UCS2
 
 __all__ = [
     "GSM7",

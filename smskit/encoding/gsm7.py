@@ -9,6 +9,7 @@ is). Encoding goes through a C charmap so that checking a whole body is one call
 from __future__ import annotations
 
 import codecs
+import re
 
 # In GSM 03.38 code order (0x00-0x7F) without the escape at 0x1B.
 BASIC = (
@@ -17,6 +18,7 @@ BASIC = (
 )
 EXTENSION = "\f^{}\\[~]|€"
 ALPHABET = frozenset(BASIC + EXTENSION)
+NON_GSM = re.compile("[^" + re.escape(BASIC + EXTENSION) + "]")
 
 # A charmap encoder turns a GSM-7 body into one byte per character in a single C call and
 # raises on anything else. Byte 0 must decode to U+0000 for CPython to build a fast
@@ -33,7 +35,7 @@ EXT_FLAGS = bytes(1 if b >= EXT_BYTE_MIN else 0 for b in range(256))
 def gsm7_bytes(text: str) -> bytes | None:
     """One byte per character if ``text`` is all GSM-7, else None (bytes >= 0x80: extension)."""
     try:
-        data = _charmap_encode(text, "strict", _ENCODING_MAP)[0]
+        data = _charmap_encode(text, None, _ENCODING_MAP)[0]  # errors=None: strict
     except UnicodeEncodeError:
         return None
     return None if b"\x00" in data else data

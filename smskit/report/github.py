@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from smskit.findings import Severity
 from smskit.lint import CheckResult
-from smskit.report.text import summary
+from smskit.report.text import summary, visible
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _prop(text: str) -> str:

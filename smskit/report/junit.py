@@ -7,6 +7,7 @@ from xml.etree import ElementTree as ET
 
 from smskit.findings import Finding, Severity
 from smskit.lint import CheckResult
+from smskit.report.text import visible
 
 
 def render(result: CheckResult) -> str:
@@ -15,8 +16,9 @@ def render(result: CheckResult) -> str:
         per_file[f.file].append(f)
     root = ET.Element("testsuites", name="smskit")
     total = failures = 0
-    for file in result.files:
-        findings = per_file.get(file, [])
+    for path in result.files:
+        findings = per_file.get(path, [])
+        file = visible(path)
         suite = ET.SubElement(root, "testsuite", name=file)
         n_fail = 0
         if not findings:
@@ -26,11 +28,13 @@ def render(result: CheckResult) -> str:
                 suite, "testcase", classname=file, name=f"{f.code} {f.name} at {f.line}:{f.column}"
             )
             if f.severity is Severity.INFO:
-                ET.SubElement(case, "system-out").text = f.message
+                ET.SubElement(case, "system-out").text = visible(f.message)
                 continue
             n_fail += 1
-            failure = ET.SubElement(case, "failure", message=f.message, type=f.severity.value)
-            failure.text = f"{f.file}:{f.line}:{f.column}: {f.code} {f.message}"
+            # XML cannot hold most control characters at all, even escaped.
+            message = visible(f.message)
+            failure = ET.SubElement(case, "failure", message=message, type=f.severity.value)
+            failure.text = f"{file}:{f.line}:{f.column}: {f.code} {message}"
         cases = max(len(findings), 1)
         suite.set("tests", str(cases))
         suite.set("failures", str(n_fail))

@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
 from smskit.findings import Severity
 from smskit.lint import CheckResult
+
+# Control characters from a campaign (a sender "El\x1bisa", a file name) must not reach a
+# terminal, a CI log or an XML file as they are: they are shown as \xNN instead.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters (other than tab and line feed) written as escapes."""
+    return _CONTROL.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
+
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -15,12 +32,12 @@ def render(result: CheckResult, *, color: bool = False) -> str:
 
     lines = []
     for f in result.findings:
-        loc = c(_BOLD, f"{f.file}:{f.line}:{f.column}:")
+        loc = c(_BOLD, f"{visible(f.file)}:{f.line}:{f.column}:")
         sev = c(_COLORS[f.severity], f"[{f.severity.value}]")
-        lines.append(f"{loc} {c(_BOLD, f.code)} {sev} {f.message}")
+        lines.append(f"{loc} {c(_BOLD, f.code)} {sev} {visible(f.message)}")
         if f.fix is not None:
             kind = "fix" if f.fix.safe else "unsafe fix (--unsafe-fixes)"
-            lines.append(c(_DIM, f"    {kind}: {f.fix.description}"))
+            lines.append(c(_DIM, f"    {kind}: {visible(f.fix.description)}"))
     lines.append(summary(result))
     return "\n".join(lines)
 

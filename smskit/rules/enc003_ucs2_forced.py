@@ -5,7 +5,8 @@ split) and includes ä, ö, å, Ä, Ö, Å, é and ü. One character outside it 
 ’, a dash –, an ellipsis …, an emoji, an š — switches the WHOLE message to UCS-2: 70 characters
 a segment (67 when split). The same text can then cost two or three times as much, and every
 recipient gets more message parts. The finding names each character and its position, and
-gives the segment count now and with the GSM-7 replacement.
+gives the segment count now and with the GSM-7 replacement. Invisible characters (a
+zero-width or no-break space, a soft hyphen) also force UCS-2; ENC004 reports those.
 
 With ``smart_encoding: true`` the check looks at the text after Twilio's Smart Encoding
 (which replaces curly quotes, dashes and the like on its own), so only what Twilio cannot
@@ -41,21 +42,24 @@ SCOPE = "campaign"
 
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
     from smskit.encoding import analyze, gsm_suggestion
+    from smskit.rules.enc004_invisible_character import is_invisible, without_invisible
 
     for msg in campaign.messages:
         a = analyze(msg.body, smart_encoding=campaign.smart_encoding)
-        if a.encoding != "UCS-2" or not a.ucs2_chars:
+        # Invisible characters (a zero-width space, a no-break space) are ENC004's to report.
+        ucs2_chars = [(o, g) for o, g in a.ucs2_chars if not is_invisible(g)]
+        if a.encoding != "UCS-2" or not ucs2_chars:
             continue
         edits = []
         if not campaign.smart_encoding:
-            for offset, grapheme in a.ucs2_chars:
+            for offset, grapheme in ucs2_chars:
                 replacement = gsm_suggestion(grapheme)
                 if replacement != grapheme:
                     edits.append(Edit(offset, offset + len(grapheme), replacement))
         chars = ", ".join(
-            f"'{g}' (U+{ord(g[0]):04X}) at {offset + 1}" for offset, g in a.ucs2_chars[:5]
+            f"'{g}' (U+{ord(g[0]):04X}) at {offset + 1}" for offset, g in ucs2_chars[:5]
         )
-        more = f" and {len(a.ucs2_chars) - 5} more" if len(a.ucs2_chars) > 5 else ""
+        more = f" and {len(ucs2_chars) - 5} more" if len(ucs2_chars) > 5 else ""
         text = (
             f"message '{msg.id}' is sent as UCS-2 ({a.segments} segment"
             f"{'s' if a.segments != 1 else ''}) because of {chars}{more}"
@@ -63,7 +67,7 @@ def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem
         fix = None
         if edits:
             fixed = Fix("", msg.body_node, tuple(edits)).apply_to(msg.body)
-            after = analyze(fixed)
+            after = analyze(without_invisible(fixed))
             if after.encoding == "GSM-7":
                 text += f"; with GSM-7 replacements it is {after.segments} segment(s) of GSM-7"
             else:
@@ -71,5 +75,5 @@ def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem
             fix = Fix("replace with GSM-7 equivalents", msg.body_node, tuple(edits))
         else:
             text += "; there is no GSM-7 equivalent: rephrase, or suppress with a reason"
-        start = a.ucs2_chars[0][0] if not campaign.smart_encoding else 0
+        start = ucs2_chars[0][0] if not campaign.smart_encoding else 0
         yield Problem(text, at=msg.mark_at(start), message_id=msg.id, fix=fix)

@@ -50,6 +50,17 @@ _NAMES = {
     "\ufeff": ("byte-order mark", ""),
     "\u200e": ("left-to-right mark", ""),
     "\u200f": ("right-to-left mark", ""),
+    # Directional embeddings, overrides and isolates: invisible, and they reorder the text
+    # around them on the phone.
+    "\u202a": ("left-to-right embedding", ""),
+    "\u202b": ("right-to-left embedding", ""),
+    "\u202c": ("pop directional formatting", ""),
+    "\u202d": ("left-to-right override", ""),
+    "\u202e": ("right-to-left override", ""),
+    "\u2066": ("left-to-right isolate", ""),
+    "\u2067": ("right-to-left isolate", ""),
+    "\u2068": ("first strong isolate", ""),
+    "\u2069": ("pop directional isolate", ""),
     "\u2028": ("line separator", "\n"),
     "\u2029": ("paragraph separator", "\n"),
 }
@@ -63,7 +74,23 @@ def _describe(ch: str) -> tuple[str, str]:
         return _NAMES[ch]
     if ch == "\t":
         return ("tab", " ")
-    return (f"control character {unicodedata.name(ch, f'U+{ord(ch):04X}')}", "")
+    name = unicodedata.name(ch, "")  # C0 and C1 controls have no name in the database
+    return (f"control character {name}" if name else "control character", "")
+
+
+def _replacement(run: str) -> str:
+    replacement = "".join(_describe(c)[1] for c in run)
+    return " " if replacement and not replacement.strip() else replacement
+
+
+def is_invisible(grapheme: str) -> bool:
+    """Whether this rule reports the character (ENC003 leaves such characters to it)."""
+    return bool(_PATTERN.fullmatch(grapheme))
+
+
+def without_invisible(text: str) -> str:
+    """``text`` as this rule's fixes leave it."""
+    return _PATTERN.sub(lambda m: _replacement(m.group()), text)
 
 
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
@@ -71,9 +98,7 @@ def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem
         for m in _PATTERN.finditer(msg.body):
             run = m.group()
             what = sorted({_describe(c)[0] for c in run})
-            replacement = "".join(_describe(c)[1] for c in run)
-            if replacement.strip() == "" and replacement:
-                replacement = " "
+            replacement = _replacement(run)
             codes = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(run))
             yield Problem(
                 f"invisible {' and '.join(what)} ({codes}) in message '{msg.id}' at "
