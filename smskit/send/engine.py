@@ -1,12 +1,15 @@
 """Sending a plan exactly once: pacing, ordering, retries and recovery of unknown outcomes.
 
-One coordinator thread owns the journal and decides; a pool of worker threads only makes
-requests. Per recipient, messages go strictly in order: the next one is decided only when the
-previous one's outcome is known (and ``interval`` after it went out). Across recipients, as many
-requests are in flight as the rate needs at 200 ms of API latency.
+One coordinator thread owns the journal and decides; the adapter's event-loop thread (or, for
+adapters without one, a pool of worker threads) only makes requests. Per recipient, messages go
+strictly in order: the next one is decided only when the previous one's outcome is known (and
+``interval`` after it went out). Across recipients, as many requests are in flight as the rate
+needs at 200 ms of API latency.
 
-Exactly once: the row is committed as ``attempting`` before the request leaves. An answer
-updates it. No answer (timeout, dropped connection, 5xx) never leads straight to a resend: the
+Exactly once: the row is committed as ``attempting`` before the request leaves (claims go in
+groups, one synchronous commit for many requests; a claim whose request never left is sent
+back to ``pending`` by any orderly stop). Answers update the rows in batches. Ctrl-C stops new
+requests and waits for those in flight, so that every answer is recorded (see ``interrupt``). No answer (timeout, dropped connection, 5xx) never leads straight to a resend: the
 message is looked up in Twilio's list first (same number, same body, created since the
 attempt) and only sent again when Twilio does not have it. A 429 is retried with backoff and
 jitter. Permanent errors are recorded with a plain-language explanation; 21610 puts the number
