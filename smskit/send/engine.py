@@ -9,7 +9,8 @@ needs at 200 ms of API latency.
 Exactly once: the row is committed as ``attempting`` before the request leaves (claims go in
 groups, one synchronous commit for many requests; a claim whose request never left is sent
 back to ``pending`` by any orderly stop). Answers update the rows in batches. Ctrl-C stops new
-requests and waits for those in flight, so that every answer is recorded (see ``interrupt``). No answer (timeout, dropped connection, 5xx) never leads straight to a resend: the
+requests and waits for those in flight, so that every answer is recorded (see ``interrupt``).
+No answer (timeout, dropped connection, 5xx) never leads straight to a resend: the
 message is looked up in Twilio's list first (same number, same body, created since the
 attempt) and only sent again when Twilio does not have it. A 429 is retried with backoff and
 jitter. Permanent errors are recorded with a plain-language explanation; 21610 puts the number
