@@ -14,6 +14,11 @@ Requests must carry HTTP Basic auth with the account SID and auth token, or an A
 and secret; anything else gets Twilio's 401 (code 20003). Faults are injected per request from
 a seeded random generator: 500 with nothing stored, a stored message whose connection is
 dropped without an answer, 429 with code 20429, and a fixed latency.
+
+It serves on one asyncio event loop (requests parsed by httptools), so that it costs little
+per request and a latency costs a timer, not a sleeping thread. The messages created in one
+turn of the loop are committed to the store together, and only then answered: a 201 always
+means the message is in the store file.
 """
 
 from __future__ import annotations
