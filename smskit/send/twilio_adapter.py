@@ -221,6 +221,8 @@ class TwilioAdapter:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: threading.Thread | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        if self._async_client is None:  # behind a proxy: the engine uses threads and create()
+            self.create_many: Any = None
 
     # -- sending
     def create(
@@ -247,22 +249,10 @@ class TwilioAdapter:
 
         The requests run concurrently on the adapter's own event-loop thread; ``done(key,
         outcome)`` is called from that thread as each one is answered (always, whatever
-        happens). Without an async client (behind a proxy) each runs in a thread of its own.
+        happens).
         """
-        if self._async_client is None:
-            for key, kwargs in requests:
-                threading.Thread(
-                    target=lambda k=key, kw=kwargs: done(k, self._guarded(kw)), daemon=True
-                ).start()
-            return
         loop = self._event_loop()
         loop.call_soon_threadsafe(self._start, requests, done)
-
-    def _guarded(self, kwargs: dict[str, Any]) -> Outcome:
-        try:
-            return self.create(**kwargs)
-        except BaseException as exc:
-            return Outcome("unknown", message=type(exc).__name__)
 
     def _event_loop(self) -> asyncio.AbstractEventLoop:
         if self._loop is None:
