@@ -520,3 +520,22 @@ def test_only_the_adapter_imports_twilio():
     code = "import sys, smskit.send, smskit.send.engine; print('twilio' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_answers_staged_for_a_commit_that_fails_are_kept_for_the_next(tmp_path):
+    path = tmp_path / "journal.sqlite"
+    d = Delivery("c1", "intro", 0, "+358401111111", "Hei", 1)
+    with Journal(path) as journal:
+        journal.begin_campaign("c1", "h")
+        assert journal.claim([(d, None)], [], time.time()) == [True]
+        journal.stage("c1", d.to, d.message_id, state="sent", sid="SM1")
+        journal._db.execute("PRAGMA busy_timeout = 50")  # fail fast instead of waiting 2 s
+        other = sqlite3.connect(path)
+        other.execute("BEGIN IMMEDIATE")  # another writer holds the file
+        with pytest.raises(JournalError, match="locked"):
+            journal.flush()
+        other.rollback()
+        other.close()
+        assert journal.staged == 1  # the answer was not dropped with the failed transaction
+        journal.flush()
+    assert [r[3:5] for r in journal_rows(path)] == [("sent", "SM1")]
