@@ -40,9 +40,20 @@ class CheckResult:
         return sum(f.severity is Severity.WARNING for f in self.findings)
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path, cwd: str | None = None) -> str:
+    """``path`` relative to the working folder ``cwd`` if it lies below it, else as given."""
+    here = cwd if cwd is not None else os.getcwd()
+    p = os.fspath(path)
+    full = os.path.normpath(p if os.path.isabs(p) else os.path.join(here, p))
+    # What os.path.relpath would say, without its work (a thousand files a run): the rest of
+    # the path below the folder; outside it a relative path would start with "..", so the
+    # path stays as given. (On Windows, with its cases and drives, relpath decides.)
+    if full.startswith(here) and full[len(here) : len(here) + 1] == os.sep:
+        return full[len(here) + 1 :]
+    if os.name == "posix" and full != here and here != "/":
+        return str(path)
     try:
-        rel = os.path.relpath(path)
+        rel = os.path.relpath(full, here)
     except ValueError:  # another drive on Windows
         return str(path)
     return str(path) if rel.startswith("..") else rel
@@ -210,8 +221,9 @@ def check_files(
     settings = config.settings
     campaigns: list[Campaign] = []
     displays = []
+    cwd = os.getcwd()
     for path in files:
-        display = display_path(path)
+        display = display_path(path, cwd)
         displays.append(display)
         result = load(path, display, (texts or {}).get(display))
         for lp in result.problems:

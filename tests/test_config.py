@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smskit.config import ConfigError, builtin_packs_dir, find_config, load_config
 from smskit.findings import Severity
@@ -376,3 +378,19 @@ def test_folder_walk_order_links_and_duplicates(tmp_path):
         "Top2.yml", "c-link.yml", "dangling.yml", "top.yml",
         "a/pipe.yml", "a/deep/er/x.yml", "b/a.yaml", "b/z.yml",
     ]  # fmt: skip
+
+
+_PARTS = st.sampled_from(["a", "b.yml", "..", ".", "", "c d", "wt-perf", "work", "ä"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PARTS, max_size=6), st.booleans(), st.sampled_from(["/work/wt-perf", "/", "/a"]))
+def test_display_path_is_relpath_below_the_folder_and_the_path_elsewhere(parts, absolute, cwd):
+    import os
+
+    from smskit.lint import display_path
+
+    raw = os.path.join(*parts) if parts else "."
+    path = Path("/" + raw if absolute else raw)
+    rel = os.path.relpath(os.path.join(cwd, path), cwd)  # what it was: relpath from cwd
+    assert display_path(path, cwd) == (str(path) if rel.startswith("..") else rel)

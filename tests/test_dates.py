@@ -573,3 +573,39 @@ def test_pattern_str_roundtrip():
         p = DatePattern(kind, "d", month, "yyyy")
         assert parse_pattern(str(p)) == p
         assert parse_pattern(str(p.family)) == p.family
+
+
+# --- the start filter -------------------------------------------------------------------------
+
+# Texts made of numbers, separators and words, the stuff of dates, times and prices.
+_NUMBERS = st.sampled_from(
+    ["1", "6", "12", "06", "31", "123", "2017", "2017-06-01", "1/6/2017", "1 – 3.6.", "1/6"]
+)
+_SEPARATORS = st.sampled_from(
+    [".", "/", "-", "–", "—", " ", ". ", " – ", "\u00a0", ":a ", "st ", ", ", "\n", "(", ""]
+)
+_WORDS = st.sampled_from(
+    ["", "", "kesäkuuta ", "juni ", "June ", "ma ", "(ti) ", "Monday ", "klo ", "€ ", "x"]
+)
+_DATEISH = st.lists(st.tuples(_NUMBERS, _SEPARATORS, _WORDS).map("".join), max_size=8).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_DATEISH, st.sampled_from(HOUSE_LOCALES))
+def test_the_start_filter_drops_only_starts_where_no_pattern_could_match(locales, text, locale):
+    from smskit.text import dates
+
+    f = finder(locales, locale)
+    filtered = f.find(text)
+    every = vars(dates._Starts)["of"]
+
+    def all_starts(cls, text, runs):
+        starts = [s for s, _ in runs]
+        return cls(starts, starts, starts, starts)
+
+    dates._Starts.of = classmethod(all_starts)
+    try:
+        unfiltered = f.find(text)
+    finally:
+        dates._Starts.of = every
+    assert filtered == unfiltered

@@ -23,7 +23,8 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 from smskit import lazy_re
 from smskit.text.date_format import (
@@ -212,6 +213,36 @@ def _word_before(text: str, end: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
+class _Starts(NamedTuple):
+    """Where each pattern may match: the digit runs of its shape, followed by what it needs.
+
+    A day or month is one or two digits, an ISO year four; the character after the run must
+    be the pattern's next one ("." or a dash or a space for _DOT, "/" for _SLASH, "-" for
+    _ISO). Any other run fails the pattern at once, so it is not tried there: most numbers in
+    a message (times, prices, phone numbers) are dropped here by a look at two characters.
+    """
+
+    dot: list[int]
+    slash: list[int]
+    iso: list[int]
+    day_month: list[int]
+
+    @classmethod
+    def of(cls, text: str, runs: list[tuple[int, int]]) -> _Starts:
+        dot, slash, iso, day_month = [], [], [], []
+        for start, end in runs:
+            after = text[end : end + 1]
+            if end - start <= 2:
+                day_month.append(start)
+                if after == "/":
+                    slash.append(start)
+                elif after and (after in ".-–—" or after.isspace()):
+                    dot.append(start)
+            elif end - start == 4 and after == "-":
+                iso.append(start)
+        return cls(dot, slash, iso, day_month)
+
+
 def _scan(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
     """``rx.finditer(text)`` tried only at ``starts``: far cheaper than at every character."""
     pos = 0
@@ -232,6 +263,7 @@ def _in_url(text: str, pos: int) -> bool:
     return head < pos and _URL_HEAD.match(text, head, pos) is not None
 
 
+@cache  # (a number's text and a token pair: a small set, met again in every date)
 def _numeric_token(text: str, word_tokens: tuple[str, str]) -> frozenset[str]:
     """Which of ("d", "dd") — or ("M", "MM") — a written number agrees with."""
     short, padded = word_tokens
@@ -250,10 +282,14 @@ def _year(text: str | None) -> tuple[int | None, str | None]:
     return int(text), "yyyy"
 
 
+# Memoised: a handful of (kind, days, months) combinations recur in every date of a run, and
+# building their patterns was a fifth of finding a date.
+@cache
 def _families(kind: str, days: frozenset[str], months: frozenset[str]) -> frozenset[DatePattern]:
     return frozenset(DatePattern(kind, d, m, None) for d in days for m in months)
 
 
+@cache
 def _canonical(
     kind: str, days: frozenset[str], months: frozenset[str], year: str | None
 ) -> DatePattern:
@@ -327,11 +363,12 @@ class DateFinder:
         """Every date in ``text``, in order, none overlapping."""
         # Every date starts with a number (or, in English, a month name before one): the
         # patterns are tried only where a run of digits starts, which a plain \d+ finds fast.
-        starts = [m.start() for m in _DIGITS.finditer(text)]
-        if not starts:
+        runs = [m.span() for m in _DIGITS.finditer(text)]
+        if not runs:
             return []
+        starts = _Starts.of(text, runs)
         cands = list(self._numeric_candidates(text, starts))
-        cands.extend(self._written_candidates(text, starts))
+        cands.extend(self._written_candidates(text, starts.day_month))
         cands.sort(key=lambda c: (c.start, -(c.end - c.start)))
         out: list[DateMatch] = []
         for c in cands:
@@ -349,13 +386,13 @@ class DateFinder:
                     out.append(match)
         return out
 
-    def _numeric_candidates(self, text: str, starts: list[int]) -> Iterator[_Candidate]:
+    def _numeric_candidates(self, text: str, starts: _Starts) -> Iterator[_Candidate]:
         if "." in text:
-            for m in _scan(_DOT, text, starts):
+            for m in _scan(_DOT, text, starts.dot):
                 yield from self._dot_candidates(m)
         if "/" in text:
             mdy = None
-            for m in _scan(_SLASH, text, starts):
+            for m in _scan(_SLASH, text, starts.slash):
                 if mdy is None:
                     mdy = self.month_first
                 d_txt, m_txt = (m["b"], m["a"]) if mdy else (m["a"], m["b"])
@@ -368,7 +405,7 @@ class DateFinder:
                         (y, month, day), yt, needs_weekday=y is None,
                     )  # fmt: skip
         if "-" in text:
-            for m in _scan(_ISO, text, starts):
+            for m in _scan(_ISO, text, starts.iso):
                 month, day = int(m["m"]), int(m["d"])
                 if _plausible(month, day):
                     yield _Candidate(
