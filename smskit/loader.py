@@ -7,7 +7,6 @@ refused before anything could expand them.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import stat
@@ -276,6 +275,10 @@ def _check_tag(ev: yaml.NodeEvent) -> None:
 # the resolver, which spares most keys and values a round of regular expressions.
 _TYPED_FIRST = frozenset(Resolver.yaml_implicit_resolvers)
 _ANY_FIRST = None in _TYPED_FIRST  # a resolver for every first character: always ask
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_ISO_DATETIME = re.compile(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)?", re.ASCII
+)
 
 
 def _scalar(ev: yaml.ScalarEvent) -> Node:
@@ -286,7 +289,10 @@ def _scalar(ev: yaml.ScalarEvent) -> Node:
     typed = style is None and not ((tag == "!" or not ev.implicit[0]) and tag in (None, "!"))
     if typed and (tag is not None or _ANY_FIRST or value[:1] in _TYPED_FIRST):
         resolved = tag or _resolver.resolve(yaml.ScalarNode, value, ev.implicit)
-        if resolved != "tag:yaml.org,2002:str":
+        if resolved == _TIMESTAMP and _ISO_DATETIME.fullmatch(value):
+            # send_at in its usual form: what PyYAML's constructor builds, in a tenth of the time.
+            value = datetime.fromisoformat(value)
+        elif resolved != "tag:yaml.org,2002:str":
             try:
                 value = _constructor.construct_object(yaml.ScalarNode(resolved, value))
             except (yaml.YAMLError, ValueError, OverflowError):
@@ -320,6 +326,8 @@ _TYPE_WORDS = {
 
 def _unknown_key(key: str, node: Node, fields: tuple[Field, ...], where: str) -> _Refused:
     names = [f.name for f in fields]
+    import difflib  # only for this message: spares every run its import
+
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
     hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(names)}"
     return _Refused("CMP002", f"unknown key '{key}' in {where}{hint}", node.start)

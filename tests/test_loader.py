@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -499,3 +499,21 @@ def test_verbatim_positions_equal_the_walks(value, style, width):
     finally:
         positions._verbatim_index = verbatim
     assert fast == slow
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),
+    st.sampled_from(["", "Z", "+00:00", "-00:00", "+03:00", "-05:30", "+14:00"]),
+    st.sampled_from(["", ".5", ".123", ".123456"]),
+)
+def test_iso_datetimes_are_read_as_yaml_reads_them(when, zone, fraction):
+    import yaml
+
+    from smskit.loader import compose
+
+    text = when.strftime("%Y-%m-%dT%H:%M:%S") + fraction + zone
+    expected = yaml.safe_load(f"k: {text}\n")["k"]
+    got = compose(f"k: {text}\n").value["k"].value
+    assert got == expected and type(got) is type(expected)
+    assert got.utcoffset() == expected.utcoffset() and got.tzinfo == expected.tzinfo

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smskit.config import load_config
 from smskit.text.signoff import SignoffFinder, finder, mentions, normalise
@@ -165,3 +167,25 @@ def test_tail_start_is_where_the_opt_out_and_links_begin() -> None:
     body = "Kesätarjous 19,90 €/kk!\nLue lisää: elisa.fi/kesa\nPeru: elisa.fi/stop"
     assert body[: f.tail_start(body)] == "Kesätarjous 19,90 €/kk!"
     assert f.tail_start("Ei häntää.") == len("Ei häntää.")
+
+
+# --- the kept readings of what follows a phrase -----------------------------------------------
+
+_BITS = st.sampled_from(
+    ["Tervetuloa! ", "Laskusi on maksettu.", "\n", " ", "t. ", "Terveisin ", "terveisin ",
+     "Ystävällisin terveisin,\n", "Kiitos, ", "– ", "-", "/", "Elisa", "Elisan asiakaspalvelu",
+     "DNA", "Telia", "Peru: elisa.fi/stop", "STOP 16400", "Lue lisää: elisa.fi/x", ".", "!",
+     "ja muuta", "ä"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_BITS, max_size=10).map("".join), st.sampled_from(["fi", "sv", "en"]))
+def test_kept_readings_give_what_reading_afresh_gives(body, lang):
+    kept = _finder(lang)
+    data = load_config().locales[lang]
+    keys = ("signoffs", "opt_out_phrases", "opt_out_link_patterns")
+    afresh = SignoffFinder(*(tuple(data[k]) for k in keys))
+    afresh._after_phrase_seen = afresh._after_phrase  # no kept readings
+    for text in (body, "Ennen: " + body, body):  # the same tail at another offset, then again
+        assert kept.find(text, NAMES) == afresh.find(text, NAMES)

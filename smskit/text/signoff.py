@@ -136,16 +136,35 @@ class SignoffFinder:
         self.phrases = phrase_regex(signoffs)
         self.opt_out = phrase_regex(opt_out_phrases)
         self.links = tuple(lazy_re.compile(p, re.IGNORECASE) for p in opt_out_links)
+        # What follows a phrase decides alone whether it starts the sign-off, and the same
+        # few sign-offs close most messages of a run: their readings are kept, with offsets
+        # from the phrase. (text from the phrase on, phrase length, names) -> Signoff | None
+        self._tails: dict[tuple[str, int, tuple[str, ...]], Signoff | None] = {}
 
     def find(self, body: str, names: Iterable[str] = ()) -> Signoff | None:
         """The message's sign-off, or None. ``names`` are known brands/senders (any case)."""
         known = _known_keys(tuple(names))
         if self.phrases is not None:
             for m in reversed(list(self.phrases.finditer(body))):
-                found = self._after_phrase(body, m, known)
+                found = self._after_phrase_seen(body, m, known)
                 if found is not None:
                     return found
         return self._bare_name(body, known) if known else None
+
+    def _after_phrase_seen(
+        self, body: str, m: re.Match[str], known: tuple[str, ...]
+    ) -> Signoff | None:
+        start = m.start()
+        key = (body[start:], m.end() - start, known)
+        if key in self._tails:
+            relative = self._tails[key]
+        else:
+            found = self._after_phrase(body, m, known)
+            relative = None if found is None else _shifted(found, -start)
+            if len(self._tails) >= _MAX_TAILS:
+                self._tails.clear()
+            self._tails[key] = relative
+        return None if relative is None else _shifted(relative, start)
 
     def tail_start(self, body: str) -> int:
         """Where the trailing opt-out lines and links begin (``len(body)`` without any)."""
@@ -240,6 +259,13 @@ class SignoffFinder:
                 if name_key(name) in known and self.is_tail(body[name_end:]):
                     return Signoff(s, name_end, name, "", name, s)
         return None
+
+
+_MAX_TAILS = 4096
+
+
+def _shifted(s: Signoff, by: int) -> Signoff:
+    return Signoff(s.start + by, s.end + by, s.text, s.phrase, s.name, s.name_start + by)
 
 
 @lru_cache(maxsize=256)
