@@ -29,6 +29,8 @@ demo: $(STAMP) voikko
 	@echo
 	@echo "== the corrected campaign alone"
 	$(BIN)/smskit check campaigns/examples/elisa-datavartija-fixed.yml
+	@echo
+	BIN=$(BIN) scripts/demo-send.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check smskit tests bench

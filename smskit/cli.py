@@ -148,6 +148,54 @@ def segments(
 
 
 @app.command()
+def preview(
+    campaign_file: Annotated[Path, typer.Argument(help="The campaign to preview.")],
+    audience: Annotated[
+        Path | None, typer.Option(help="Audience CSV (overrides the campaign's audience key).")
+    ] = None,
+    rows: Annotated[int, typer.Option(help="How many recipients to show.")] = 3,
+) -> None:
+    """Show a few recipients' rendered messages with their encoding and segments."""
+    from itertools import islice
+
+    from smskit.audience import AudienceError
+    from smskit.encoding import encoding_and_segments
+    from smskit.loader import load
+    from smskit.preflight import send_plan as recipients
+    from smskit.send.from_campaign import audience_paths
+
+    if not campaign_file.is_file():
+        raise _fail(f"{campaign_file}: no such campaign file")
+    loaded = load(campaign_file)
+    if loaded.campaign is None:
+        p = loaded.problems[0]
+        raise _fail(f"{campaign_file}:{p.at.line}:{p.at.column}: {p.message}")
+    campaign = loaded.campaign
+    aud, opt = audience_paths(campaign, audience)
+    if aud is None:
+        raise _fail(f"{campaign_file}: no audience; add 'audience: file.csv' or pass --audience")
+    if not aud.is_file():
+        raise _fail(f"{aud}: no such audience file")
+    try:
+        shown = 0
+        for recipient, bodies in islice(recipients(campaign, audience=aud, opt_out=opt), rows):
+            shown += 1
+            print(f"row {recipient.row}: {recipient.e164}")
+            for message, body in zip(campaign.messages, bodies, strict=True):
+                enc, segs = encoding_and_segments(body, campaign.smart_encoding)
+                plural = "s" if segs != 1 else ""
+                print(f"  {message.id}: {enc}, {segs} segment{plural}, {len(body)} characters")
+                for line in body.splitlines() or [""]:
+                    print(f"    | {line}")
+        if not shown:
+            print("No recipient to show: every row is invalid, a duplicate or opted out.")
+    except AudienceError as e:
+        p = e.problem
+        where = f"{aud}:{p.row}" if p.row else str(aud)
+        raise _fail(f"{where}: {p.message}") from None
+
+
+@app.command()
 def send(
     campaign_file: Annotated[Path, typer.Argument(help="The campaign to send.")],
     audience: Annotated[

@@ -90,22 +90,35 @@ def write_campaign(tmp_path: Path, name: str = "campaign.yml", text: str | None 
     return path
 
 
+# Sets an address-space limit in the child itself, then becomes ``python -m smskit``.
+# (subprocess's preexec_fn would do it between fork and exec, which can deadlock when the
+# test runs CLI processes from several threads.)
+_LIMITED = (
+    "import os, resource, sys; "
+    "n = int(sys.argv[1]); resource.setrlimit(resource.RLIMIT_AS, (n, n)); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'smskit', *sys.argv[2:]])"
+)
+
+
 def run_cli(
     *args: str | os.PathLike,
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
     input: str | None = None,
     timeout: float = 60,
+    memory_limit: int | None = None,
     **popen: Any,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m smskit ARGS`` as a user would; GITHUB_ACTIONS is unset unless given.
 
-    ``popen`` goes to ``subprocess.run`` (e.g. ``preexec_fn`` to set resource limits).
+    ``memory_limit`` caps the process's address space in bytes; ``popen`` goes to
+    ``subprocess.run``.
     """
     full_env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "SMSKIT_DEBUG")}
     full_env.update(env or {})
+    prefix = ["-m", "smskit"] if memory_limit is None else ["-c", _LIMITED, str(memory_limit)]
     return subprocess.run(
-        [sys.executable, "-m", "smskit", *map(str, args)],
+        [sys.executable, *prefix, *map(str, args)],
         cwd=cwd,
         env=full_env,
         input=input,

@@ -8,7 +8,6 @@ what to do, and not one byte changed in the folder.
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -323,9 +322,8 @@ CASES: dict[str, Case] = {
 }
 
 
-def _limit_memory() -> None:
-    # An expanded billion-laughs file needs gigabytes: with 768 MiB it would die of MemoryError.
-    resource.setrlimit(resource.RLIMIT_AS, (768 << 20, 768 << 20))
+# An expanded billion-laughs file needs gigabytes: with 768 MiB it would die of MemoryError.
+MEMORY_LIMIT = 768 << 20
 
 
 @dataclass
@@ -344,7 +342,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
         (root / ".git").mkdir()  # configuration discovery stops here
         args = CASES[name].setup(root)
         before = snapshot(root)
-        proc = run_cli(*args, cwd=root, timeout=60, preexec_fn=_limit_memory)
+        proc = run_cli(*args, cwd=root, timeout=60, memory_limit=MEMORY_LIMIT)
         return Outcome(proc, before, snapshot(root))
 
     with ThreadPoolExecutor(max_workers=4) as pool:

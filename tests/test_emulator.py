@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -38,6 +40,22 @@ def emu(tmp_path):
         delivered_after=0.4,
     ) as server:
         yield server
+
+
+class StepClock:
+    """The emulator's clock, moved by the test: status changes without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def utc(self) -> datetime:
+        return datetime.fromtimestamp(self.now, UTC)
 
 
 def api_error(call) -> TwilioRestException:
@@ -197,24 +215,27 @@ def test_list_filters_and_pages_like_twilio(emu):
 
 
 def test_date_sent_filters_only_match_sent_messages(tmp_path):
+    clock = StepClock()
     with EmulatorServer(
-        account_sid=SID, auth_token=TOKEN, sent_after=0.3, delivered_after=0.6
+        account_sid=SID, auth_token=TOKEN, sent_after=0.3, delivered_after=0.6, clock=clock
     ) as emu:
         client = client_for(emu)
-        start = datetime.now(UTC) - timedelta(seconds=1)
+        start = clock.utc() - timedelta(seconds=1)
         msg = client.messages.create(to="+358401111111", from_="Elisa", body="x")
+        clock.advance(0.29)
         assert client.messages.list(date_sent_after=start) == []  # still queued
-        time.sleep(0.4)
+        clock.advance(0.02)
         found = client.messages.list(to="+358401111111", date_sent_after=start)
         assert [m.sid for m in found] == [msg.sid]
-        assert client.messages.list(date_sent_after=datetime.now(UTC) + timedelta(hours=1)) == []
-        assert [m.sid for m in client.messages.list(date_sent=datetime.now(UTC))] == [msg.sid]
-        yesterday = datetime.now(UTC) - timedelta(days=1)
+        assert client.messages.list(date_sent_after=clock.utc() + timedelta(hours=1)) == []
+        assert [m.sid for m in client.messages.list(date_sent=clock.utc())] == [msg.sid]
+        yesterday = clock.utc() - timedelta(days=1)
         assert client.messages.list(date_sent_before=yesterday) == []
         assert client.messages.list(date_sent=yesterday) == []
 
 
 def test_status_moves_to_delivered_and_undelivered(tmp_path):
+    clock = StepClock()
     with EmulatorServer(
         account_sid=SID,
         auth_token=TOKEN,
@@ -222,13 +243,17 @@ def test_status_moves_to_delivered_and_undelivered(tmp_path):
         delivered_after=0.2,
         undelivered_rate=0.5,
         seed=7,
+        clock=clock,
     ) as emu:
         client = client_for(emu)
         sids = [
             client.messages.create(to="+358401111111", from_="Elisa", body=str(i)).sid
             for i in range(30)
         ]
-        time.sleep(0.3)
+        assert {client.messages(sid).fetch().status for sid in sids} == {"queued"}
+        clock.advance(0.15)
+        assert {client.messages(sid).fetch().status for sid in sids} == {"sent"}
+        clock.advance(0.1)
         final = [client.messages(sid).fetch() for sid in sids]
         statuses = {m.status for m in final}
         assert statuses == {"delivered", "undelivered"}
@@ -241,17 +266,19 @@ def test_status_moves_to_delivered_and_undelivered(tmp_path):
 
 
 def test_delivery_failure_magic_number(tmp_path):
+    clock = StepClock()
     with EmulatorServer(
         account_sid=SID,
         auth_token=TOKEN,
         sent_after=0.05,
         delivered_after=0.1,
         magic_numbers={"+358400000003": 30003},
+        clock=clock,
     ) as emu:
         client = client_for(emu)
         msg = client.messages.create(to="+358400000003", from_="Elisa", body="x")
         assert msg.status == "queued"
-        time.sleep(0.2)
+        clock.advance(0.1)
         fetched = client.messages(msg.sid).fetch()
         assert (fetched.status, fetched.error_code) == ("undelivered", 30003)
 
@@ -403,3 +430,31 @@ def test_module_entry_point_without_credentials_exits_2(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: the emulator needs an account SID")
     assert "Traceback" not in proc.stderr
+
+
+def test_a_message_answered_201_is_committed(tmp_path):
+    # Creates are committed in groups; the 201 is written only after the group's commit, so
+    # another connection to the store file (a test, a report) already sees the message.
+    db = tmp_path / "emu.sqlite"
+    with EmulatorServer(db_path=db, account_sid=SID, auth_token=TOKEN) as emu:
+        client = client_for(emu)
+        for i in range(20):
+            sid = client.messages.create(to="+358401111111", from_="E", body=str(i)).sid
+            reader = sqlite3.connect(db)
+            try:
+                found = reader.execute("SELECT body FROM messages WHERE sid = ?", (sid,)).fetchall()
+            finally:
+                reader.close()
+            assert found == [(str(i),)]
+
+
+def test_malformed_requests_and_other_methods(emu):
+    with socket.create_connection(("127.0.0.1", emu.port), timeout=10) as sock:
+        sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+        answer = sock.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 400 ")
+        assert sock.recv(65536) == b""  # and the connection is closed
+    resp = requests.put(
+        f"{emu.url}/2010-04-01/Accounts/{SID}/Messages.json", auth=(SID, TOKEN), timeout=10
+    )
+    assert (resp.status_code, resp.json()["code"]) == (405, 20004)

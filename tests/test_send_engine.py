@@ -6,6 +6,7 @@ import io
 import sqlite3
 import subprocess
 import sys
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -28,6 +29,7 @@ from smskit.send.journal import Journal
 from smskit.send.progress import PlainLines
 from smskit.send.rate import Pacer, default_rate
 from smskit.send.twilio_adapter import Credentials, credentials_from_env, to_utc
+from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 SID = "AC" + "5e11d" * 6 + "ab"
@@ -361,9 +363,7 @@ def test_fetch_status_records_delivery_and_exports_csv(tmp_path):
         tmp_path, sent_after=0.05, delivered_after=0.1, magic_numbers={"+358499999903": 30003}
     ) as emu:
         send(emu, tmp_path, [*numbers(4), "+358499999903"], messages=MESSAGES[:1])
-        import time
-
-        time.sleep(0.2)
+        wait_until(lambda: all(m.done_ts <= time.time() for m in emu.store.all()))
         report = fetch_status("c1", journal_path=journal, base_url=emu.url, credentials=CREDS)
     assert report.fetched == 5
     assert report.counts == {"delivered": 4, "undelivered": 1}
@@ -520,3 +520,22 @@ def test_only_the_adapter_imports_twilio():
     code = "import sys, smskit.send, smskit.send.engine; print('twilio' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_answers_staged_for_a_commit_that_fails_are_kept_for_the_next(tmp_path):
+    path = tmp_path / "journal.sqlite"
+    d = Delivery("c1", "intro", 0, "+358401111111", "Hei", 1)
+    with Journal(path) as journal:
+        journal.begin_campaign("c1", "h")
+        assert journal.claim([(d, None)], [], time.time()) == [True]
+        journal.stage("c1", d.to, d.message_id, state="sent", sid="SM1")
+        journal._db.execute("PRAGMA busy_timeout = 50")  # fail fast instead of waiting 2 s
+        other = sqlite3.connect(path)
+        other.execute("BEGIN IMMEDIATE")  # another writer holds the file
+        with pytest.raises(JournalError, match="locked"):
+            journal.flush()
+        other.rollback()
+        other.close()
+        assert journal.staged == 1  # the answer was not dropped with the failed transaction
+        journal.flush()
+    assert [r[3:5] for r in journal_rows(path)] == [("sent", "SM1")]

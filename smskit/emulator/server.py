@@ -14,10 +14,16 @@ Requests must carry HTTP Basic auth with the account SID and auth token, or an A
 and secret; anything else gets Twilio's 401 (code 20003). Faults are injected per request from
 a seeded random generator: 500 with nothing stored, a stored message whose connection is
 dropped without an answer, 429 with code 20429, and a fixed latency.
+
+It serves on one asyncio event loop (requests parsed by httptools), so that it costs little
+per request and a latency costs a timer, not a sleeping thread. The messages created in one
+turn of the loop are committed to the store together, and only then answered: a 201 always
+means the message is in the store file.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import hmac
@@ -26,17 +32,20 @@ import os
 import random
 import re
 import socket
-import sys
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.utils import formatdate
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httptools
 
 from smskit.emulator.store import MessageStore, StoredMessage
 
@@ -53,6 +62,7 @@ DEFAULT_MAGIC_NUMBERS: dict[str, int] = {
 
 _ERRORS: dict[int, tuple[int, str]] = {
     20003: (401, "Authenticate"),
+    20004: (405, "Method not allowed"),
     20404: (404, "The requested resource {path} was not found"),
     20429: (429, "Too Many Requests"),
     20500: (500, "An internal server error has occurred"),
@@ -142,8 +152,10 @@ class Emulator:
         magic_numbers: Mapping[str, int] | None = None,
         sent_after: float = 0.5,
         delivered_after: float = 1.5,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
+        self.clock = clock  # epoch seconds; tests pass their own to step status changes
         self.account_sid = account_sid
         self._credentials = {account_sid: auth_token, **(api_keys or {})}
         self.error_rate = error_rate
@@ -182,7 +194,9 @@ class Emulator:
         return expected is not None and hmac.compare_digest(expected, password)
 
     # -- resources
-    def create(self, form: Mapping[str, str], now: float) -> StoredMessage:
+    def create(self, form: Mapping[str, str], now: float, *, commit: bool = True) -> StoredMessage:
+        """Validate and store a message; ``commit=False`` leaves it in the store's open
+        transaction, for the server to commit with others before it answers."""
         to = form.get("To", "").strip()
         from_ = form.get("From", "").strip() or None
         service = form.get("MessagingServiceSid", "").strip() or None
@@ -230,6 +244,7 @@ class Emulator:
             with self._rng_lock:
                 fate, fate_code = "undelivered", self._rng.choice(UNDELIVERED_CODES)
         return self.store.insert(
+            commit=commit,
             sid=self._new_sid(),
             account_sid=self.account_sid,
             to_number=to,
@@ -342,132 +357,236 @@ def error_body(code: int, status: int, message: str) -> dict[str, Any]:
     }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: the sender reuses its connections
-    disable_nagle_algorithm = True
-    server_version = "smskit-emulator/1"
-    timeout = 60  # idle keep-alive connections are closed after this
-    server: _HTTPServer
+_REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}
+_REASONS |= {405: "Method Not Allowed", 429: "Too Many Requests", 500: "Internal Server Error"}
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # the request log is noise; the store is the record
 
-    def setup(self) -> None:
-        super().setup()
-        self.server.track(self.connection, True)
+@dataclass(slots=True)
+class _Request:
+    method: str
+    target: str
+    headers: dict[bytes, bytes]
+    body: bytes
+    keep_alive: bool
 
-    def finish(self) -> None:
-        self.server.track(self.connection, False)
-        with contextlib.suppress(OSError):
-            super().finish()
 
-    def do_GET(self) -> None:
-        self._handle("GET")
+class _Connection(asyncio.Protocol):
+    """One client connection: HTTP/1.1 keep-alive, its requests answered one at a time.
 
-    def do_POST(self) -> None:
-        self._handle("POST")
+    Requests are parsed by httptools (llhttp). A create's 201 is written only after the group
+    commit that stored it (``_Server.after_commit``), so a message answered is a message stored.
+    """
 
-    def _handle(self, method: str) -> None:
-        emu = self.server.emulator
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if len(raw) < length:  # the client went away mid-request: nothing happened
-            self.close_connection = True
+    def __init__(self, server: _Server) -> None:
+        self.server = server
+        self.emu = server.emulator
+        self.transport: asyncio.Transport | None = None
+        self.parser = httptools.HttpRequestParser(self)
+        self.queue: deque[_Request] = deque()
+        self.busy = False
+        self._url = b""
+        self._headers: dict[bytes, bytes] = {}
+        self._body: list[bytes] = []
+
+    # -- asyncio
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server.connections.discard(self)
+        self.transport = None
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._fail(400, "protocol upgrades are not supported")
+        except httptools.HttpParserError:
+            self._fail(400, "malformed HTTP request")
+
+    # -- httptools callbacks
+    def on_message_begin(self) -> None:
+        self._url, self._headers, self._body = b"", {}, []
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._headers[name.lower()] = value
+
+    def on_body(self, body: bytes) -> None:
+        self._body.append(body)
+
+    def on_message_complete(self) -> None:
+        self.queue.append(
+            _Request(
+                self.parser.get_method().decode("ascii", "replace"),
+                self._url.decode("latin-1"),
+                self._headers,
+                b"".join(self._body),
+                self.parser.should_keep_alive(),
+            )
+        )
+        self._next()
+
+    # -- answering, one request at a time
+    def _next(self) -> None:
+        if self.busy or not self.queue or self.transport is None:
             return
-        if emu.latency:
-            time.sleep(emu.latency)
-        if not emu.authorized(self.headers.get("Authorization")):
-            self._error(_ApiError(20003), {"WWW-Authenticate": 'Basic realm="Twilio API"'})
+        self.busy = True
+        req = self.queue.popleft()
+        if self.emu.latency:
+            asyncio.get_running_loop().call_later(self.emu.latency, self._handle, req)
+        else:
+            self._handle(req)
+
+    def _handle(self, req: _Request) -> None:
+        if self.transport is None:  # the client went away while we waited
             return
-        parts = urlsplit(self.path)
+        try:
+            self._route(req)
+        except _ApiError as exc:
+            self._error(exc, req)
+        except (ValueError, UnicodeDecodeError):
+            self._error(_ApiError(20404, path=urlsplit(req.target).path), req)
+
+    def _route(self, req: _Request) -> None:
+        emu = self.emu
+        auth = req.headers.get(b"authorization")
+        if not emu.authorized(auth.decode("latin-1") if auth else None):
+            raise _ApiError(20003)
+        parts = urlsplit(req.target)
         path = parts.path
-        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         list_match = _LIST.fullmatch(path)
         one_match = None if list_match else _ONE.fullmatch(path)
         account = (list_match or one_match).group(1) if (list_match or one_match) else None
         if account != emu.account_sid:
-            self._error(_ApiError(20404, path=path))
-            return
+            raise _ApiError(20404, path=path)
+        if req.method not in ("GET", "POST"):
+            raise _ApiError(20004)
         if emu.chance(emu.throttle_rate):
-            self._error(_ApiError(20429))
-            return
+            raise _ApiError(20429)
         if emu.chance(emu.error_rate):
-            self._error(_ApiError(20500))
-            return
-        now = time.time()
-        try:
-            if list_match and method == "POST":
-                form = {k: v[-1] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()}
-                msg = emu.create(form, now)
-                if emu.chance(emu.lost_response_rate):
-                    self._drop()
-                    return
-                self._json(201, emu.to_json(msg, now))
-            elif list_match:
-                self._json(200, emu.list_page(query, now))
+            raise _ApiError(20500)
+        now = emu.clock()
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        if list_match and req.method == "POST":
+            form = {
+                k: v[-1] for k, v in parse_qs(req.body.decode(), keep_blank_values=True).items()
+            }
+            msg = emu.create(form, now, commit=False)
+            if emu.chance(emu.lost_response_rate):
+                self.server.after_commit(self._drop)
             else:
-                assert one_match is not None
-                sid = one_match.group(2)
-                found = emu.store.get(sid)
-                if found is None:
-                    raise _ApiError(20404, path=path)
-                if method == "POST":
-                    form = {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
-                    if form.get("Status") == "canceled" and found.status_at(now)[0] == "scheduled":
-                        found = emu.store.cancel(sid, now) or found
-                self._json(200, emu.to_json(found, now))
-        except _ApiError as exc:
-            self._error(exc)
-        except (ValueError, UnicodeDecodeError):
-            self._error(_ApiError(20404, path=path))
+                data = _json_bytes(emu.to_json(msg, now))
+                self.server.after_commit(lambda: self._send(201, data, req.keep_alive))
+        elif list_match:
+            self._json(200, emu.list_page(query, now), req)
+        else:
+            assert one_match is not None
+            sid = one_match.group(2)
+            found = emu.store.get(sid)
+            if found is None:
+                raise _ApiError(20404, path=path)
+            if req.method == "POST":
+                form = {k: v[-1] for k, v in parse_qs(req.body.decode()).items()}
+                if form.get("Status") == "canceled" and found.status_at(now)[0] == "scheduled":
+                    found = emu.store.cancel(sid, now) or found
+            self._json(200, emu.to_json(found, now), req)
 
     def _drop(self) -> None:
         """The message is stored; the caller never hears about it."""
-        self.close_connection = True
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
+        if self.transport is not None:
+            self.transport.close()
 
-    def _error(self, exc: _ApiError, headers: Mapping[str, str] | None = None) -> None:
-        self._json(exc.status, error_body(exc.code, exc.status, exc.message), headers)
+    def _error(self, exc: _ApiError, req: _Request) -> None:
+        extra = {"WWW-Authenticate": 'Basic realm="Twilio API"'} if exc.code == 20003 else None
+        self._json(exc.status, error_body(exc.code, exc.status, exc.message), req, extra)
 
-    def _json(self, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
+    def _json(
+        self, status: int, payload: Any, req: _Request, headers: Mapping[str, str] | None = None
+    ) -> None:
+        self._send(status, _json_bytes(payload), req.keep_alive, headers)
 
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256
-    emulator: Emulator
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that disconnects (or is killed) mid-request is routine here, not an error.
-        exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, TimeoutError)):
+    def _send(
+        self,
+        status: int,
+        data: bytes,
+        keep_alive: bool,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if self.transport is None:
             return
-        super().handle_error(request, client_address)
+        head = [
+            f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}",
+            "Server: smskit-emulator/1",
+            f"Date: {_http_date()}",
+            "Content-Type: application/json; charset=utf-8",
+            f"Content-Length: {len(data)}",
+        ]
+        head += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        if not keep_alive:
+            head.append("Connection: close")
+        self.transport.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + data)
+        if not keep_alive:
+            self.transport.close()
+            return
+        self.busy = False
+        self._next()
 
-    def track(self, conn: socket.socket, opened: bool) -> None:
-        with self._open_lock:
-            (self._open.add if opened else self._open.discard)(conn)
+    def _fail(self, status: int, message: str) -> None:
+        self.queue.clear()
+        self._send(status, _json_bytes(error_body(status, status, message)), False)
+
+
+def _json_bytes(payload: Any) -> bytes:
+    return json.dumps(payload).encode()
+
+
+_date_cache: tuple[int, str] = (0, "")
+
+
+def _http_date() -> str:
+    global _date_cache
+    now = int(time.time())
+    if _date_cache[0] != now:
+        _date_cache = (now, formatdate(now, usegmt=True))
+    return _date_cache[1]
+
+
+class _Server:
+    """The listening socket's state: open connections and the group commit.
+
+    Every create handled in one turn of the event loop goes into one SQLite transaction,
+    committed at the start of the next turn; only then are their answers written.
+    """
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self.connections: set[_Connection] = set()
+        self._waiting: list[Callable[[], None]] = []
+
+    def after_commit(self, answer: Callable[[], None]) -> None:
+        if not self._waiting:
+            asyncio.get_running_loop().call_soon(self.commit)
+        self._waiting.append(answer)
+
+    def commit(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        self.emulator.store.commit()
+        for answer in waiting:
+            answer()
 
     def close_all(self) -> None:
-        with self._open_lock:
-            conns = list(self._open)
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
+        for conn in list(self.connections):
+            if conn.transport is not None:
+                conn.transport.abort()
 
 
 class EmulatorServer:
@@ -495,6 +614,7 @@ class EmulatorServer:
         magic_numbers: Mapping[str, int] | None = None,
         sent_after: float = 0.5,
         delivered_after: float = 1.5,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         account_sid = account_sid or os.environ.get("TWILIO_ACCOUNT_SID")
         auth_token = auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
@@ -530,9 +650,12 @@ class EmulatorServer:
             magic_numbers=magic_numbers,
             sent_after=sent_after,
             delivered_after=delivered_after,
+            clock=clock,
         )
         self._requested_port = port
-        self._httpd: _HTTPServer | None = None
+        self._sock: socket.socket | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -541,45 +664,60 @@ class EmulatorServer:
 
     @property
     def port(self) -> int:
-        if self._httpd is None:
+        if self._sock is None:
             raise RuntimeError("the emulator is not running")
-        return self._httpd.server_address[1]
+        return self._sock.getsockname()[1]
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def bind(self) -> _HTTPServer:
-        if self._httpd is None:
-            httpd = _HTTPServer((self.host, self._requested_port), _Handler)
-            httpd.emulator = self.emulator
-            self._httpd = httpd
-        return self._httpd
+    def bind(self) -> socket.socket:
+        """Open the listening socket (so that ``port`` and ``url`` are known before serving)."""
+        if self._sock is None:
+            self._sock = socket.create_server((self.host, self._requested_port), backlog=512)
+        return self._sock
+
+    def _serve(self, ready: threading.Event | None = None) -> None:
+        """Run the event loop in this thread until ``stop`` (or Ctrl-C in the foreground)."""
+        sock = self.bind()
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        server = _Server(self.emulator)
+        self._server = server
+        listener = loop.run_until_complete(
+            loop.create_server(lambda: _Connection(server), sock=sock)
+        )
+        if ready is not None:
+            ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            listener.close()
+            server.close_all()
+            server.commit()  # what was stored is kept, though nobody hears about it now
+            loop.run_until_complete(asyncio.sleep(0))  # let the transports close
+            loop.close()
 
     def start(self) -> EmulatorServer:
-        httpd = self.bind()
-        self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
         self._thread.start()
+        ready.wait(10)
         return self
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until interrupted."""
-        httpd = self.bind()
-        try:
-            httpd.serve_forever(poll_interval=0.1)
-        finally:
-            httpd.server_close()
-            httpd.close_all()
+        self._serve()
 
     def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd.close_all()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        loop, thread = self._loop, self._thread
+        if loop is not None and thread is not None and thread.is_alive():
+            with contextlib.suppress(RuntimeError):  # already closed
+                loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=10)
+        if self._sock is not None:
+            self._sock.close()
         self.store.close()
 
     def __enter__(self) -> EmulatorServer:

@@ -3,6 +3,12 @@
 The sender runs as ``python -m smskit.send`` in a subprocess and is killed with SIGKILL at
 random moments, then rerun until it reports the campaign complete. ``verify`` then compares
 what the emulator stored with what should have been sent and with the journal.
+
+A kill is timed by the run's progress, not by the clock: each run is killed once the emulator
+has received a random number of its messages. So on a slow or loaded machine every kill still
+lands mid-send (a slow start-up cannot make a kill land before the first request, nor a fast
+run finish the campaign before the last kill). The killed runs go at ``kill_rate``; the runs
+after the last kill at ``rate`` (the rate is not part of the campaign's content).
 """
 
 from __future__ import annotations
@@ -53,12 +59,15 @@ def run_soak(
     lost_response_rate: float = 0.03,
     throttle_rate: float = 0.05,
     rate: float = 0,
-    kill_after: tuple[float, float] = (0.8, 2.0),
+    kill_rate: float = 300,
+    kill_after: tuple[int, int] = (200, 700),
     opt_out_every: int = 40,
     seed: int = 0,
     max_runs: int = 60,
     echo: Callable[[str], None] = lambda _: None,
 ) -> SoakRun:
+    """Kill ``kills`` runs, each after ``kill_after`` (min, max) of its messages reached the
+    emulator, then rerun until the sender reports the campaign complete."""
     workdir.mkdir(parents=True, exist_ok=True)
     numbers = [f"+35841{i:07d}" for i in range(recipients)]
     opted = numbers[opt_out_every // 2 :: opt_out_every] if opt_out_every else []
@@ -101,8 +110,6 @@ def run_soak(
             str(workdir / "recipients.txt"),
             "--sender",
             "Elisa",
-            "--rate",
-            str(rate),
             "--base-url",
             emu.url,
             "--lookup-grace",
@@ -114,11 +121,24 @@ def run_soak(
             cmd += ["--message", f"{mid}={body}"]
         while run.runs < max_runs:
             run.runs += 1
+            killing = run.kills < kills
             proc = subprocess.Popen(
-                cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+                [*cmd, "--rate", str(kill_rate if killing else rate)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
             )
-            if run.kills < kills:
-                time.sleep(rng.uniform(*kill_after))
+            if killing:
+                target = emu.store.count() + rng.randint(*kill_after)
+                deadline = time.monotonic() + 120
+                while (
+                    proc.poll() is None
+                    and emu.store.count() < target
+                    and time.monotonic() < deadline
+                ):
+                    time.sleep(0.005)
+                time.sleep(rng.uniform(0, 0.02))  # not always right after a message was stored
                 if proc.poll() is None:
                     proc.send_signal(signal.SIGKILL)
                     proc.communicate()

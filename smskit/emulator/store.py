@@ -46,6 +46,13 @@ _COLUMNS = (
 )
 
 
+_INSERT_COLUMNS = [c.strip() for c in _COLUMNS.split(",")][1:]
+_INSERT = (
+    f"INSERT INTO messages ({', '.join(_INSERT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class StoredMessage:
     id: int
@@ -98,19 +105,27 @@ class MessageStore:
 
     def close(self) -> None:
         with self._lock:
+            if self._db.in_transaction:
+                self._db.execute("COMMIT")
             self._db.close()
 
-    def insert(self, **fields: Any) -> StoredMessage:
-        cols = [c.strip() for c in _COLUMNS.split(",")][1:]
-        values = [fields.get(c) for c in cols]
+    def insert(self, *, commit: bool = True, **fields: Any) -> StoredMessage:
+        """Store a message; ``commit=False`` leaves it in an open transaction for ``commit``."""
+        values = [fields.get(c) for c in _INSERT_COLUMNS]
         with self._lock:
-            cur = self._db.execute(
-                f"INSERT INTO messages ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                values,
-            )
-            rowid = cur.lastrowid
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN")
+            rowid = self._db.execute(_INSERT, values).lastrowid
+            if commit:
+                self._db.execute("COMMIT")
         assert rowid is not None
         return _row(rowid, *values)
+
+    def commit(self) -> None:
+        """Commit the messages inserted with ``commit=False``."""
+        with self._lock:
+            if self._db.in_transaction:
+                self._db.execute("COMMIT")
 
     def get(self, sid: str) -> StoredMessage | None:
         with self._lock:

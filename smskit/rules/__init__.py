@@ -34,6 +34,17 @@ RULE_MODULES: tuple[str, ...] = (
     "snd001_reply_to_one_way_sender",
     "opt001_opt_out_missing",
     "bur001_message_burst",
+    # Audience pre-flight (scope "audience": smskit check --audience).
+    "var001_placeholder_undefined",
+    "var002_value_empty",
+    "var003_value_forces_ucs2",
+    "var004_over_budget_for_some",
+    "var005_shouting_value",
+    "aud001_invalid_number",
+    "aud002_duplicate_recipient",
+    "aud003_audience_encoding",
+    "aud004_opted_out_in_audience",
+    "aud005_audience_format",
 )
 
 

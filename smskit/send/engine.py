@@ -1,12 +1,16 @@
 """Sending a plan exactly once: pacing, ordering, retries and recovery of unknown outcomes.
 
-One coordinator thread owns the journal and decides; a pool of worker threads only makes
-requests. Per recipient, messages go strictly in order: the next one is decided only when the
-previous one's outcome is known (and ``interval`` after it went out). Across recipients, as many
-requests are in flight as the rate needs at 200 ms of API latency.
+One coordinator thread owns the journal and decides; the adapter's event-loop thread (or, for
+adapters without one, a pool of worker threads) only makes requests. Per recipient, messages go
+strictly in order: the next one is decided only when the previous one's outcome is known (and
+``interval`` after it went out). Across recipients, as many requests are in flight as the rate
+needs at 200 ms of API latency.
 
-Exactly once: the row is committed as ``attempting`` before the request leaves. An answer
-updates it. No answer (timeout, dropped connection, 5xx) never leads straight to a resend: the
+Exactly once: the row is committed as ``attempting`` before the request leaves (claims go in
+groups, one synchronous commit for many requests; a claim whose request never left is sent
+back to ``pending`` by any orderly stop). Answers update the rows in batches. Ctrl-C stops new
+requests and waits for those in flight, so that every answer is recorded (see ``interrupt``).
+No answer (timeout, dropped connection, 5xx) never leads straight to a resend: the
 message is looked up in Twilio's list first (same number, same body, created since the
 attempt) and only sent again when Twilio does not have it. A 429 is retried with backoff and
 jitter. Permanent errors are recorded with a plain-language explanation; 21610 puts the number
@@ -30,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from smskit.send.errors import JournalError, SendError, explain
+from smskit.send.interrupt import sigint_as_request
 from smskit.send.journal import ACCEPTED, DEFAULT_PATH, UNRESOLVED, Journal, Row, body_hash
 from smskit.send.plan import Delivery
 from smskit.send.progress import Reporter, make_reporter
@@ -153,15 +158,22 @@ class Engine:
         if rate is None:
             rate = default_rate(options.sender, options.messaging_service)
         self.pacer = Pacer(rate or None)
-        self.concurrency = options.concurrency or _concurrency_for(rate or None)
+        # Adapters that can make many requests at once (on an event loop) get them in groups;
+        # others get one worker thread per request in flight.
+        self.create_many = getattr(adapter, "create_many", None)
+        self.concurrency = options.concurrency or _concurrency_for(
+            rate or None, threads=self.create_many is None
+        )
         self.ready: deque[_Task] = deque()
         self.timers: list[tuple[float, int, _Task]] = []
-        self.results: queue.SimpleQueue[tuple[_Task, Any]] = queue.SimpleQueue()
+        # (task, answer) from the workers; None only wakes the coordinator up (after Ctrl-C)
+        self.results: queue.SimpleQueue[tuple[_Task, Any] | None] = queue.SimpleQueue()
         self.inflight = 0
         self.active = 0
         self.stats: Counter[str] = Counter()
         self.failures: Counter[int] = Counter()
         self.stopping = False
+        self.interrupted = False  # Ctrl-C: finish what is in flight, record it, return
         self.fatal: str | None = None
         self.unreachable_streak = 0
         self.opted_out_now: set[str] = set()
@@ -169,16 +181,42 @@ class Engine:
         self.resume = journal.has_rows(campaign_key)
         self.rng = random.Random()
         self.next_due: float | None = None
-        self.unsent: set[_Task] = set()
+        self.lookups_ready: deque[_Task] = deque()
+        # Claimed in the journal ("attempting"), request not made yet; a kill leaves them for
+        # the next run to look up, and any stop sends them back to "pending".
+        self.claimed: deque[_Task] = deque()  # claimed in groups of up to claim_ahead
+        self.claim_ahead = min(self.concurrency, 32)
+        if self.pacer.rate:  # no further ahead than the rate sends in a quarter second
+            self.claim_ahead = max(1, min(self.concurrency, math.ceil(self.pacer.rate / 4)))
 
     # -- the coordinator loop
     def run(self) -> None:
+        """Send until the plan is done, a fatal error stops it, or Ctrl-C (``interrupted``)."""
+        with sigint_as_request(self._interrupt):
+            self._run()
+
+    def _interrupt(self) -> None:
+        # Runs in a signal handler: only set a flag and wake the loop (SimpleQueue.put is
+        # reentrant); the loop itself stops at a point where no answer can be lost.
+        self.interrupted = True
+        self.results.put(None)
+
+    def _run(self) -> None:
         groups = _group_by_recipient(self.plan, self.key)
         exhausted = False
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="smskit-send")
         last_flush = last_report = time.monotonic()
+        hard_stop = False
         try:
             while True:
+                if self.interrupted and not self.stopping:
+                    self.stopping = True
+                    self.stats["interrupted"] = 1
+                    if self.inflight:
+                        self.reporter.note(
+                            f"stopping: waiting for the {self.inflight} requests in flight to be "
+                            "answered (Ctrl-C again stops at once; the next run looks those up)"
+                        )
                 low_water = self.concurrency * 2
                 if (
                     not exhausted
@@ -193,8 +231,11 @@ class Engine:
                         exhausted = True
                 now = time.time()
                 while self.timers and self.timers[0][0] <= now:
-                    self.ready.append(heapq.heappop(self.timers)[2])
-                if not self.stopping:
+                    task = heapq.heappop(self.timers)[2]
+                    (self.ready if task.kind == "send" else self.lookups_ready).append(task)
+                if self.stopping:
+                    self._release_claims()
+                else:
                     self._dispatch(pool)
                 self._drain(block=0.0)
                 mono = time.monotonic()
@@ -210,16 +251,19 @@ class Engine:
                     break
                 self._drain(block=self._wait_time(exhausted))
         except KeyboardInterrupt:
-            self.stopping = True
+            # A second Ctrl-C: the user will not wait. Claimed rows whose request never left go
+            # back to "pending"; answers that come in while the workers finish (the process
+            # cannot exit before they do) are still recorded; the rest stay "attempting".
+            hard_stop = self.stopping = self.interrupted = True
             self.stats["interrupted"] = 1
-            for task in self.unsent:  # claimed, but the request never left
-                self._stage(task, state="pending", error_message="interrupted before sending")
+            self._release_claims()
             self._finish_inflight(timeout=10.0)
             raise
         except _Abort:
             pass
         finally:
-            pool.shutdown(wait=not self.stopping, cancel_futures=True)
+            self._release_claims()
+            pool.shutdown(wait=not hard_stop, cancel_futures=True)
             self.journal.flush()
             self.reporter.update(self.stats)
         if self.fatal:
@@ -228,12 +272,19 @@ class Engine:
     def _wait_time(self, exhausted: bool) -> float:
         """How long the loop may sleep waiting for an answer before it has other work."""
         wait = 0.2
-        if self.ready and self.inflight < self.concurrency and not self.stopping:
-            head = self.ready[0]
-            wait = min(wait, self.pacer.wait_time() if head.kind == "send" else 0.0)
+        if self.inflight < self.concurrency and not self.stopping:
+            if self.lookups_ready:
+                wait = 0.0
+            elif self.claimed or self.ready:
+                wait = min(wait, self.pacer.wait_time())
         if self.timers:
             wait = min(wait, max(0.0, self.timers[0][0] - time.time()))
-        if not exhausted and len(self.ready) < self.concurrency and self.active < self.o.max_active:
+        if (
+            not exhausted
+            and not self.stopping  # nothing more is admitted: sleep until an answer comes
+            and len(self.ready) < self.concurrency
+            and self.active < self.o.max_active
+        ):
             wait = 0.0
         return wait
 
@@ -347,61 +398,86 @@ class Engine:
 
     # -- dispatch: claim rows in the journal, then hand the requests to the pool
     def _dispatch(self, pool: ThreadPoolExecutor) -> None:
-        sends: list[_Task] = []
-        lookups: list[_Task] = []
-        while self.ready and self.inflight + len(sends) + len(lookups) < self.concurrency:
-            task = self.ready[0]
-            if task.kind == "send":
-                if self.pacer.wait_time() > 0:
-                    break
-                self.pacer.take(task.d.segments)
-                sends.append(task)
-            else:
-                lookups.append(task)
-            self.ready.popleft()
-        if sends:
-            now = time.time()
-            new = [t for t in sends if t.new]
-            again = [t for t in sends if not t.new]
-            claimed = self.journal.claim(
-                [(t.d, t.send_at) for t in new], [(t.d, t.send_at) for t in again], now
-            )
-            pairs = list(zip(new + again, claimed, strict=True))
-            self.unsent.update(task for task, ok in pairs if ok)
-            for task, ok in pairs:
-                if not ok:
-                    # Another delivery of the plan already holds this row: never send twice.
-                    self.stats["duplicate"] += 1
-                    task.chain.pos += 1
-                    self._advance(task.chain)
-                    continue
-                task.new = False
-                task.first_attempt = task.first_attempt or now
-                # Out of ``unsent`` before it is handed over: an interrupt between the two
-                # leaves the row "attempting" (looked up later), never wrongly "pending".
-                self.unsent.discard(task)
-                self.inflight += 1
-                pool.submit(self._send_worker, task)
-        if lookups:
+        free = self.concurrency - self.inflight
+        if free <= 0:
+            return
+        if self.lookups_ready:
             self.journal.flush()  # the SIDs we know must be visible to the exclusion below
-            for task in lookups:
+            while self.lookups_ready and free > 0:
+                task = self.lookups_ready.popleft()
                 exclude = self.journal.sids_for(task.d.to)
                 self.inflight += 1
+                free -= 1
                 pool.submit(self._lookup_worker, task, exclude)
+        # Claims go in groups, ahead of the free slots: one synchronous journal commit then
+        # covers a group of requests instead of each one paying for its own.
+        if self.ready and len(self.claimed) < free:
+            group: list[_Task] = []
+            while self.ready and len(self.claimed) + len(group) < self.claim_ahead:
+                group.append(self.ready.popleft())
+            self._claim(group)
+        batch: list[tuple[_Task, dict[str, Any]]] = []
+        while self.claimed and free > 0:
+            task = self.claimed[0]
+            if self.pacer.wait_time() > 0:
+                break
+            self.pacer.take(task.d.segments)
+            # Out of ``claimed`` before it is handed over: a (second) Ctrl-C between the two
+            # leaves the row "attempting" (looked up later), never wrongly "pending".
+            self.claimed.popleft()
+            self.inflight += 1
+            free -= 1
+            if self.create_many is None:
+                pool.submit(self._send_worker, task)
+            else:
+                batch.append((task, self._create_args(task)))
+        if batch:
+            assert self.create_many is not None
+            self.create_many(batch, self._answered)
+
+    def _claim(self, tasks: list[_Task]) -> None:
+        now = time.time()
+        new = [t for t in tasks if t.new]
+        again = [t for t in tasks if not t.new]
+        claimed = self.journal.claim(
+            [(t.d, t.send_at) for t in new], [(t.d, t.send_at) for t in again], now
+        )
+        for task, ok in zip(new + again, claimed, strict=True):
+            if ok:
+                task.new = False
+                task.first_attempt = task.first_attempt or now
+                self.claimed.append(task)
+            else:
+                # Another delivery of the plan already holds this row: never send twice.
+                self.stats["duplicate"] += 1
+                task.chain.pos += 1
+                self._advance(task.chain)
+
+    def _release_claims(self) -> None:
+        """Stopping: claimed rows whose request never left go back to "pending"."""
+        while self.claimed:
+            task = self.claimed.popleft()
+            self._stage(task, state="pending", error_message="stopped before sending")
+            self.stats["pending"] += 1
+
+    def _create_args(self, task: _Task) -> dict[str, Any]:
+        return {
+            "to": task.d.to,
+            "body": task.d.body,
+            "from_": self.o.sender,
+            "messaging_service_sid": self.o.messaging_service,
+            "send_at": (
+                None if task.send_at is None else datetime.fromtimestamp(task.send_at, UTC)
+            ),
+            "status_callback": self.o.status_callback,
+        }
+
+    def _answered(self, task: _Task, outcome: Any) -> None:
+        self.results.put((task, outcome))  # called from the adapter's thread
 
     def _send_worker(self, task: _Task) -> None:
         try:
-            send_at = None
-            if task.send_at is not None:
-                send_at = datetime.fromtimestamp(task.send_at, UTC)
-            outcome = self.adapter.create(
-                task.d.to,
-                task.d.body,
-                from_=self.o.sender,
-                messaging_service_sid=self.o.messaging_service,
-                send_at=send_at,
-                status_callback=self.o.status_callback,
-            )
+            outcome = self.adapter.create(**self._create_args(task))
         except BaseException as exc:  # a worker must always answer
             from smskit.send.twilio_adapter import Outcome
 
@@ -433,12 +509,13 @@ class Engine:
         except queue.Empty:
             return
         while True:
-            self.inflight -= 1
-            task, result = item
-            if task.kind == "send":
-                self._on_send(task, result)
-            else:
-                self._on_lookup(task, result)
+            if item is not None:
+                self.inflight -= 1
+                task, result = item
+                if task.kind == "send":
+                    self._on_send(task, result)
+                else:
+                    self._on_lookup(task, result)
             try:
                 item = self.results.get_nowait()
             except queue.Empty:
@@ -561,10 +638,15 @@ class Engine:
         return self.rng.uniform(ceiling / 2, ceiling)  # jitter: retries do not come in waves
 
 
-def _concurrency_for(rate: float | None) -> int:
-    """Enough requests in flight to hold ``rate`` at 200 ms latency, with room to spare."""
+def _concurrency_for(rate: float | None, threads: bool = False) -> int:
+    """Enough requests in flight to hold ``rate`` at 200 ms latency, with room to spare.
+
+    Unthrottled: 64 on an event loop (well under Twilio's 100 concurrent requests per
+    account), enough that answers are being read while the next requests are being served;
+    16 when each request needs a thread of its own.
+    """
     if rate is None:
-        return 16  # enough to keep an unthrottled emulator or Twilio busy from one process
+        return 16 if threads else 64
     return max(4, min(64, math.ceil(rate * 0.2 * 2) + 2))
 
 
@@ -666,7 +748,8 @@ def send_plan(
         try:
             reporter.start()
             engine.run()
-        except KeyboardInterrupt:
+            interrupted = engine.interrupted
+        except KeyboardInterrupt:  # a second Ctrl-C, or one before the engine took over
             interrupted = True
         finally:
             reporter.finish()

@@ -444,6 +444,7 @@ class Journal:
             for d, send_at in new
         ]
         staged, self._staged = self._staged, []
+        committed = False
         try:
             self._db.execute("BEGIN IMMEDIATE")
             self._apply(staged)
@@ -467,9 +468,10 @@ class Journal:
                 )
                 claimed.append(cur.rowcount == 1)
             self._db.execute("COMMIT")
+            committed = True
         except BaseException as exc:  # Ctrl-C included: never leave a transaction open
-            with contextlib.suppress(sqlite3.Error):
-                self._db.execute("ROLLBACK")
+            if not committed:
+                self._unstage(staged)
             if isinstance(exc, sqlite3.DatabaseError):
                 raise _journal_error(self.path, exc) from None
             raise
@@ -478,24 +480,30 @@ class Journal:
     def flush(self) -> None:
         if not self._staged:
             return
+        staged, self._staged = self._staged, []
+        committed = False
         try:
             self._db.execute("BEGIN IMMEDIATE")
-            self._apply_staged()
+            self._apply(staged)
             self._db.execute("COMMIT")
+            committed = True
         except BaseException as exc:
-            with contextlib.suppress(sqlite3.Error):
-                self._db.execute("ROLLBACK")
+            if not committed:
+                self._unstage(staged)
             if isinstance(exc, sqlite3.DatabaseError):
                 raise _journal_error(self.path, exc) from None
             raise
 
+    def _unstage(self, staged: list[tuple[str, tuple[Any, ...]]]) -> None:
+        """Roll back, keeping the staged answers for the next flush: an interrupted (or busy)
+        transaction must not lose what Twilio already told us."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.execute("ROLLBACK")
+        self._staged[:0] = staged
+
     @property
     def staged(self) -> int:
         return len(self._staged)
-
-    def _apply_staged(self) -> None:
-        staged, self._staged = self._staged, []
-        self._apply(staged)
 
     def _apply(self, staged: list[tuple[str, tuple[Any, ...]]]) -> None:
         # Runs of the same statement go in one executemany; order between runs is kept.

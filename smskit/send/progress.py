@@ -11,6 +11,7 @@ from typing import IO, Protocol
 class Reporter(Protocol):
     def start(self) -> None: ...
     def update(self, stats: Mapping[str, int]) -> None: ...
+    def note(self, text: str) -> None: ...
     def finish(self) -> None: ...
 
 
@@ -24,6 +25,9 @@ class Silent:
         pass
 
     def update(self, stats: Mapping[str, int]) -> None:
+        pass
+
+    def note(self, text: str) -> None:
         pass
 
     def finish(self) -> None:
@@ -47,6 +51,9 @@ class PlainLines:
         if now - self._last >= self.every:
             self._last = now
             self._line()
+
+    def note(self, text: str) -> None:
+        print(f"send: {text}", file=self.stream, flush=True)
 
     def finish(self) -> None:
         self._line()
@@ -104,6 +111,9 @@ class RichBar:
             f"{accepted / elapsed:.1f} msg/s"
         )
         self._progress.update(self._task, completed=_done(stats), detail=detail)
+
+    def note(self, text: str) -> None:
+        self._progress.console.print(text)
 
     def finish(self) -> None:
         self._progress.stop()

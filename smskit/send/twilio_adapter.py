@@ -14,9 +14,11 @@ emulator, for instance). The secret is kept out of reprs, messages and logs.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -84,82 +86,48 @@ def to_utc(when: datetime) -> datetime:
     return when.astimezone(UTC)
 
 
-def _readable(sock: Any) -> bool:
-    import select
-
-    if hasattr(select, "poll"):  # select() fails on descriptors above FD_SETSIZE
-        poller = select.poll()
-        poller.register(sock, select.POLLIN)
-        return bool(poller.poll(0))
-    return bool(select.select([sock], [], [], 0)[0])
-
-
-class NeverConnected(ConnectionError):
-    """The TCP (or TLS) connection could not be made: the request never left."""
-
-
-def _http_client(timeout: float) -> Any:
-    """A twilio ``HttpClient`` on keep-alive ``http.client`` connections, one per thread.
+def _http_clients(timeout: float) -> tuple[Any, Any]:
+    """twilio ``HttpClient``s (blocking, and async for the sends) on keep-alive connections.
 
     twilio-python's default client goes through requests, which rescans the environment for
     proxies and rebuilds its context on every call: at hundreds of messages a second that
-    costs more CPU than everything else in the send. This one keeps each worker thread's
-    connection open, never retries (a retried POST could send an SMS twice), tells a
-    connection that could not be made apart from one that broke after the request left, and
-    verifies TLS against certifi's bundle. When the environment names a proxy, twilio's own
-    client is used instead, so that proxies keep working.
+    costs more CPU than everything else in the send. These keep their connections open, never
+    retry (a retried POST could send an SMS twice), tell a connection that could not be made
+    apart from one that broke after the request left, and verify TLS against certifi's bundle
+    (see ``smskit.send.http``). When the environment names a proxy, twilio's own client is used
+    instead, so that proxies keep working, and there is no async client (None).
     """
-    import base64
-    import http.client
-    import ssl
     import threading
     import urllib.request
-    from urllib.parse import urlencode, urlsplit
 
-    from twilio.http import HttpClient
+    from twilio.http import AsyncHttpClient, HttpClient
     from twilio.http.http_client import TwilioHttpClient
     from twilio.http.response import Response
 
+    from smskit.send.http import AsyncPool, Connection, Request, basic_auth, tls_context
+
     if any(urllib.request.getproxies().get(k) for k in ("http", "https", "all")):
-        return TwilioHttpClient(timeout=timeout, logger=_log)
+        return TwilioHttpClient(timeout=timeout, logger=_log), None
+
+    auth_headers: dict[tuple[str, str], str] = {}
+
+    def authorization(auth: tuple[str, str] | None) -> str | None:
+        if auth is None:
+            return None
+        value = auth_headers.get(auth)
+        if value is None:
+            value = auth_headers[auth] = basic_auth(*auth)
+        return value
 
     class KeepAliveHttpClient(HttpClient):
+        """One connection per thread and host."""
+
         def __init__(self) -> None:
             super().__init__(_log, False, timeout)
             self._local = threading.local()
-            self._tls: ssl.SSLContext | None = None
-            self._all: list[http.client.HTTPConnection] = []
+            self._tls: Any = None
+            self._all: list[Connection] = []
             self._lock = threading.Lock()
-
-        def _connection(self, scheme: str, host: str, port: int | None):
-            conns = self._local.__dict__.setdefault("conns", {})
-            key = (scheme, host, port)
-            conn = conns.get(key)
-            # Readable while idle means the server closed it (or sent garbage): drop it now,
-            # before a request is written to it.
-            if conn is not None and conn.sock is not None and _readable(conn.sock):
-                conn.close()
-            if conn is None:
-                if scheme == "https":
-                    if self._tls is None:
-                        import certifi
-
-                        self._tls = ssl.create_default_context(cafile=certifi.where())
-                    conn = http.client.HTTPSConnection(
-                        host, port, timeout=timeout, context=self._tls
-                    )
-                else:
-                    conn = http.client.HTTPConnection(host, port, timeout=timeout)
-                conns[key] = conn
-                with self._lock:
-                    self._all.append(conn)
-            if conn.sock is None:
-                try:
-                    conn.connect()
-                except OSError as exc:
-                    conn.close()
-                    raise NeverConnected(str(exc)) from exc
-            return conn
 
         def request(
             self,
@@ -172,26 +140,17 @@ def _http_client(timeout: float) -> Any:
             timeout: float | None = None,
             allow_redirects: bool = False,
         ) -> Response:
-            parts = urlsplit(uri)
-            path = parts.path + (f"?{parts.query}" if parts.query else "")
-            if params:
-                path += ("&" if "?" in path else "?") + urlencode(params, doseq=True)
-            headers = dict(headers or {})
-            if auth is not None:
-                token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-                headers["Authorization"] = f"Basic {token}"
-            body = urlencode(data, doseq=True) if data else None
-            conn = self._connection(parts.scheme, parts.hostname or "", parts.port)
-            try:
-                conn.request(method, path, body, headers)
-                resp = conn.getresponse()
-                text = resp.read().decode("utf-8")
-            except BaseException:
-                conn.close()  # never reuse a connection in an unknown state
-                raise
-            if resp.will_close:
-                conn.close()
-            return Response(resp.status, text, resp.headers)
+            req = Request(method, uri, params, data, headers, authorization(auth))
+            conns = self._local.__dict__.setdefault("conns", {})
+            conn = conns.get(req.key)
+            if conn is None:
+                if req.scheme == "https" and self._tls is None:
+                    self._tls = tls_context()
+                conn = conns[req.key] = Connection(req.key, timeout_s, self._tls)
+                with self._lock:
+                    self._all.append(conn)
+            status, text, answer_headers = conn.exchange(req)
+            return Response(status, text, answer_headers)
 
         def close(self) -> None:
             with self._lock:
@@ -199,7 +158,36 @@ def _http_client(timeout: float) -> Any:
             for conn in conns:
                 conn.close()
 
-    return KeepAliveHttpClient()
+    class AsyncKeepAliveHttpClient(AsyncHttpClient):
+        """All connections on one event loop (the adapter's sending thread)."""
+
+        def __init__(self) -> None:
+            super().__init__(_log, True, timeout)
+            self.pool: AsyncPool | None = None
+
+        async def request(
+            self,
+            method: str,
+            uri: str,
+            params: dict[str, object] | None = None,
+            data: dict[str, object] | None = None,
+            headers: dict[str, str] | None = None,
+            auth: tuple[str, str] | None = None,
+            timeout: float | None = None,
+            allow_redirects: bool = False,
+        ) -> Response:
+            req = Request(method, uri, params, data, headers, authorization(auth))
+            if self.pool is None:
+                self.pool = AsyncPool(timeout_s, tls_context() if req.scheme == "https" else None)
+            status, text, answer_headers = await self.pool.exchange(req)
+            return Response(status, text, answer_headers)
+
+        def close(self) -> None:
+            if self.pool is not None:
+                self.pool.close()
+
+    timeout_s = timeout
+    return KeepAliveHttpClient(), AsyncKeepAliveHttpClient()
 
 
 class TwilioAdapter:
@@ -212,18 +200,29 @@ class TwilioAdapter:
     ) -> None:
         from twilio.rest import Client
 
-        self._http = _http_client(timeout)
-        self.client = Client(
-            credentials.username,
-            credentials.secret,
-            account_sid=credentials.account_sid,
-            http_client=self._http,
-        )
+        self._http, self._async_http = _http_clients(timeout)
         base_url = base_url or os.environ.get(BASE_URL_ENV) or None
-        if base_url:
-            self.client.api.base_url = base_url.rstrip("/")
+
+        def client(http: Any) -> Any:
+            made = Client(
+                credentials.username,
+                credentials.secret,
+                account_sid=credentials.account_sid,
+                http_client=http,
+            )
+            if base_url:
+                made.api.base_url = base_url.rstrip("/")
+            return made
+
+        self.client = client(self._http)
+        self._async_client = client(self._async_http) if self._async_http else None
         self.base_url = self.client.api.base_url
         self.account_sid = credentials.account_sid
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: threading.Thread | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        if self._async_client is None:  # behind a proxy: the engine uses threads and create()
+            self.create_many: Any = None
 
     # -- sending
     def create(
@@ -236,21 +235,58 @@ class TwilioAdapter:
         send_at: datetime | None = None,
         status_callback: str | None = None,
     ) -> Outcome:
-        kwargs: dict[str, Any] = {"to": to, "body": body}
-        if messaging_service_sid:
-            kwargs["messaging_service_sid"] = messaging_service_sid
-        else:
-            kwargs["from_"] = from_
-        if send_at is not None:
-            kwargs["schedule_type"] = "fixed"
-            kwargs["send_at"] = to_utc(send_at)
-        if status_callback:
-            kwargs["status_callback"] = status_callback
+        kwargs = _create_kwargs(to, body, from_, messaging_service_sid, send_at, status_callback)
         try:
             msg = self.client.messages.create(**kwargs)
         except Exception as exc:  # classified below; anything unforeseen is "unknown"
             return self._failure(exc)
         return Outcome("accepted", sid=msg.sid, status=msg.status, from_=msg.from_)
+
+    def create_many(
+        self, requests: list[tuple[Any, dict[str, Any]]], done: Callable[[Any, Outcome], None]
+    ) -> None:
+        """Start ``create(**kwargs)`` for each (key, kwargs) and return at once.
+
+        The requests run concurrently on the adapter's own event-loop thread; ``done(key,
+        outcome)`` is called from that thread as each one is answered (always, whatever
+        happens).
+        """
+        loop = self._event_loop()
+        loop.call_soon_threadsafe(self._start, requests, done)
+
+    def _event_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            loop = asyncio.new_event_loop()
+            # A daemon: a second Ctrl-C must be able to end the process with requests in flight
+            # (their rows stay "attempting" and are looked up by the next run).
+            thread = threading.Thread(target=loop.run_forever, name="smskit-send-loop", daemon=True)
+            thread.start()
+            self._loop, self._loop_thread = loop, thread
+        return self._loop
+
+    def _start(
+        self, requests: list[tuple[Any, dict[str, Any]]], done: Callable[[Any, Outcome], None]
+    ) -> None:
+        for key, kwargs in requests:
+            task = asyncio.ensure_future(self._create_async(key, kwargs, done))
+            self._tasks.add(task)  # the loop keeps only weak references to its tasks
+            task.add_done_callback(self._tasks.discard)
+
+    async def _create_async(
+        self, key: Any, kwargs: dict[str, Any], done: Callable[[Any, Outcome], None]
+    ) -> None:
+        assert self._async_client is not None
+        try:
+            args = _create_kwargs(**kwargs)
+            msg = await self._async_client.messages.create_async(**args)
+            outcome = Outcome("accepted", sid=msg.sid, status=msg.status, from_=msg.from_)
+        except Exception as exc:  # classified; anything unforeseen is "unknown"
+            outcome = self._failure(exc)
+        except BaseException as exc:  # cancelled at close: the request may have left
+            outcome = Outcome("unknown", message=type(exc).__name__)
+            done(key, outcome)
+            raise
+        done(key, outcome)
 
     def _failure(self, exc: Exception) -> Outcome:
         from twilio.base.exceptions import TwilioRestException
@@ -321,6 +357,40 @@ class TwilioAdapter:
         session = getattr(self._http, "session", None)
         if session is not None:
             session.close()
+        loop, thread = self._loop, self._loop_thread
+        if loop is not None and thread is not None:
+            self._loop = self._loop_thread = None
+            assert self._async_http is not None
+
+            def shut() -> None:
+                self._async_http.close()
+                loop.stop()
+
+            loop.call_soon_threadsafe(shut)
+            thread.join(timeout=5)
+            if not thread.is_alive():
+                loop.close()
+
+
+def _create_kwargs(
+    to: str,
+    body: str,
+    from_: str | None = None,
+    messaging_service_sid: str | None = None,
+    send_at: datetime | None = None,
+    status_callback: str | None = None,
+) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"to": to, "body": body}
+    if messaging_service_sid:
+        kwargs["messaging_service_sid"] = messaging_service_sid
+    else:
+        kwargs["from_"] = from_
+    if send_at is not None:
+        kwargs["schedule_type"] = "fixed"
+        kwargs["send_at"] = to_utc(send_at)
+    if status_callback:
+        kwargs["status_callback"] = status_callback
+    return kwargs
 
 
 class LookupFailed(Exception):
