@@ -44,8 +44,9 @@ def _run_check(options: dict[str, Any]) -> None:
     # The same outcomes as smskit.cli.main gives a check run through Typer.
     from smskit.check_command import EXIT_FINDINGS, internal_error, run_check
 
-    # The process ends with the check: the collector stays off to the end (run_check would
-    # switch it back on, and its first pass would walk every object the check made).
+    # The collector is off during the check (see run_check), and afterwards everything the
+    # check made is frozen before it is switched on again: its first pass would otherwise
+    # walk all of it, just before the process ends.
     gc.disable()
     try:
         status = run_check(**options)
@@ -56,6 +57,9 @@ def _run_check(options: dict[str, Any]) -> None:
         sys.exit(EXIT_FINDINGS)
     except Exception as e:
         internal_error(e)
+    finally:
+        gc.freeze()
+        gc.enable()
     sys.exit(status)
 
 
