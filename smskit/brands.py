@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from smskit.model import Campaign, Message
 from smskit.phrases import signoff_finder
@@ -159,9 +160,8 @@ def _other_brand(ctx: Context, campaign: Campaign, signoff: Signoff) -> str | No
     return others[0]
 
 
-@dataclass(frozen=True, slots=True)
-class Usage:
-    """One message's sign-off in its brand's own name."""
+class Usage(NamedTuple):
+    """One message's sign-off in its brand's own name (a named tuple: one per message)."""
 
     campaign: Campaign
     message: Message

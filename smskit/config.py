@@ -337,7 +337,8 @@ def _check_value(key: str, value: Any, path: Path, where: str) -> None:
         raise ConfigError(f"{path}: '{key}' of {where} must be a list of non-empty strings")
     for pattern in value if key in REGEX_KEYS else ():
         try:
-            re.compile(pattern)
+            # With the flag the matchers use, so that theirs comes from re's cache.
+            re.compile(pattern, re.IGNORECASE)
         except re.error as e:
             raise ConfigError(
                 f"{path}: '{key}' of {where}: {pattern!r} is not a regular expression ({e})"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from smskit.findings import Edit
 from smskit.model import Campaign, Message
@@ -24,8 +25,9 @@ from smskit.text.date_names import DatePackError
 from smskit.text.dates import DateFinder, DateMatch
 
 
-@dataclass(frozen=True, slots=True)
-class FoundDate:
+class FoundDate(NamedTuple):
+    """A date and the message it is in (a named tuple: one per date of a run)."""
+
     message: Message
     match: DateMatch
 

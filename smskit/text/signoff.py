@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from smskit import lazy_re
 
@@ -52,9 +52,12 @@ def normalise(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
-@dataclass(frozen=True, slots=True)
-class Signoff:
-    """A sign-off found in a body; offsets are in the body's coordinates (end exclusive)."""
+class Signoff(NamedTuple):
+    """A sign-off found in a body; offsets are in the body's coordinates (end exclusive).
+
+    (A named tuple: one is made for every message of a run, in a third of the time a frozen
+    dataclass takes.)
+    """
 
     start: int
     end: int
