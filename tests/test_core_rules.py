@@ -195,6 +195,15 @@ def test_enc003_leaves_gsm7_alone(project: Path, body: str) -> None:
     assert findings(project, one_body(f'"{body}"'), "ENC003") == []
 
 
+def test_enc004_offers_no_fix_that_would_empty_the_message(project: Path) -> None:
+    # Found by the fix property (tests/test_fix_keeps_gsm7.py): a body of only a soft hyphen
+    # became "" under --fix, and the file no longer loaded.
+    (f,) = findings(project, one_body('"\\u00ad"'), "ENC004")
+    assert f.fix is None
+    (g,) = findings(project, one_body('"a\\u00ad"'), "ENC004")
+    assert g.fix is not None
+
+
 @needs_engine
 def test_enc003_with_smart_encoding_reports_only_what_twilio_cannot_replace(project: Path) -> None:
     smart = HEAD + "smart_encoding: true\nmessages:\n"

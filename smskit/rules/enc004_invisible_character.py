@@ -95,7 +95,12 @@ def without_invisible(text: str) -> str:
 
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
     for msg in campaign.messages:
+        # A body of nothing but invisible characters gets no fix: removing them would leave
+        # an empty message (which is no campaign at all); the writer must write it.
+        fixable = None
         for m in _PATTERN.finditer(msg.body):
+            if fixable is None:
+                fixable = bool(without_invisible(msg.body).strip())
             run = m.group()
             what = sorted({_describe(c)[0] for c in run})
             replacement = _replacement(run)
@@ -110,5 +115,7 @@ def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem
                     f"replace with {replacement!r}" if replacement else "remove it",
                     msg.body_node,
                     (Edit(m.start(), m.end(), replacement),),
-                ),
+                )
+                if fixable
+                else None,
             )
