@@ -391,22 +391,30 @@ def _suppress(node: Node, keys: dict[str, Node], where: str) -> dict[str, Suppre
     return out
 
 
-def _check_fields(node: Node, fields: tuple[Field, ...], where: str) -> None:
+# The schema's fields by name (looked up for every campaign and message).
+_CAMPAIGN_FIELD = {f.name: f for f in CAMPAIGN_FIELDS}
+_MESSAGE_FIELD = {f.name: f for f in MESSAGE_FIELDS}
+_CAMPAIGN_REQUIRED = tuple(f.name for f in CAMPAIGN_FIELDS if f.required)
+_MESSAGE_REQUIRED = tuple(f.name for f in MESSAGE_FIELDS if f.required)
+
+
+def _check_fields(
+    node: Node, known: dict[str, Field], required: tuple[str, ...], where: str
+) -> None:
     if node.kind != "mapping":
         raise _Refused("CMP002", f"{where} must be a mapping of keys to values", node.start)
-    known = {f.name for f in fields}
     for key in node.value:
         if key not in known:
-            raise _unknown_key(key, node.keys[key], fields, where)
-    for f in fields:
-        if f.required and f.name not in node.value:
-            raise _Refused("CMP002", f"{where} is missing required key '{f.name}'", node.start)
+            raise _unknown_key(key, node.keys[key], tuple(known.values()), where)
+    for name in required:
+        if name not in node.value:
+            raise _Refused("CMP002", f"{where} is missing required key '{name}'", node.start)
 
 
 def build_campaign(root: Node, path: Path, display: str, text: str) -> Campaign:
-    _check_fields(root, CAMPAIGN_FIELDS, "the campaign")
+    _check_fields(root, _CAMPAIGN_FIELD, _CAMPAIGN_REQUIRED, "the campaign")
     v = root.value
-    get = {f.name: f for f in CAMPAIGN_FIELDS}
+    get = _CAMPAIGN_FIELD
     kw: dict = {}
     for name in ("campaign", "brand", "locale", "purpose", "sender", "messaging_service"):
         if name in v:
@@ -496,10 +504,10 @@ def _messages(node: Node, text: str) -> list[Message]:
         raise _Refused("CMP002", "'messages' must be a list with at least one message", node.start)
     out: list[Message] = []
     seen: dict[str, Node] = {}
-    get = {f.name: f for f in MESSAGE_FIELDS}
+    get = _MESSAGE_FIELD
     for i, m in enumerate(node.value):
         where = f"message {i + 1}"
-        _check_fields(m, MESSAGE_FIELDS, where)
+        _check_fields(m, _MESSAGE_FIELD, _MESSAGE_REQUIRED, where)
         mid = _string(m.value["id"], get["id"], where)
         if mid in seen:
             raise _Refused(
