@@ -13,6 +13,7 @@ import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -38,8 +39,7 @@ _constructor = SafeConstructor()
 _ORIGIN = Mark(1, 1, 0)
 
 
-@dataclass(frozen=True, slots=True)
-class LoadProblem:
+class LoadProblem(NamedTuple):  # quicker to define and to make than a frozen dataclass
     code: str  # CMP001 not valid YAML, CMP002 not a valid campaign, CMP003 unreadable
     message: str
     at: Mark

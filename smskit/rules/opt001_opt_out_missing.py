@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from smskit.brands import brand_policy
 from smskit.findings import Edit, Fix, Problem, Severity
@@ -58,14 +58,12 @@ SEVERITY = Severity.ERROR
 SCOPE = "campaign"
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
+class _Found(NamedTuple):  # quicker to define and to make than a frozen dataclass
     accepted: str | None  # the sentence holding a working opt-out
     reply_only: re.Match[str] | None  # a reply-based opt-out a name sender cannot receive
 
 
-@dataclass(frozen=True, slots=True)
-class _Suggestion:
+class _Suggestion(NamedTuple):  # quicker to define and to make than a frozen dataclass
     text: str
     source: str  # where it comes from, for the message
     fixable: bool  # real text of this brand (not the locale's placeholder example)

@@ -53,8 +53,7 @@ ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July"
                   "September", "October", "November", "December")  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class WeekdayWord:
+class WeekdayWord(NamedTuple):  # quicker to define and to make than a frozen dataclass
     start: int
     end: int
     text: str
