@@ -86,10 +86,11 @@ def ucs2_cuts(text: str, utf16: bytes, units: int) -> list[int] | None:
                         return None
             ends.append(c)
             u = c
-    # The calculator's second part starts like ours unless the cluster at unit 70 runs past
-    # unit ends[0] + 67 (see _first_part_moves_cleanly); a boundary found right there rules
-    # that out, as does a second part that is the last.
-    clean = len(ends) < 2 or (ends[1] - ends[0] == UCS2_MULTI and ends[0] > UCS2_SINGLE - step)
+    # The calculator's second part starts like ours unless the cluster holding unit 70 runs
+    # past unit ends[0] + 67 (see _first_part_moves_cleanly). A second cut beyond unit 70 is a
+    # boundary that cluster cannot cross, so it ends by then; so does a second part that is
+    # the last.
+    clean = len(ends) < 2 or ends[1] > UCS2_SINGLE
     if not clean and not _first_part_moves_cleanly(text, utf16, ends[0]):
         return None
     ends.append(units)
