@@ -161,7 +161,12 @@ class _Collector:
         self.used: set[tuple[int, str, str | None]] = set()
 
     def add(
-        self, setting: RuleSetting, campaign: Campaign | None, display: str, p: Problem
+        self,
+        setting: RuleSetting,
+        campaign: Campaign | None,
+        display: str,
+        p: Problem,
+        severity: Severity | None = None,
     ) -> None:
         if campaign is not None and self._suppressed(campaign, setting.rule.code, p.message_id):
             return
@@ -170,7 +175,7 @@ class _Collector:
             Finding(
                 code=setting.rule.code,
                 name=setting.rule.name,
-                severity=setting.severity,
+                severity=severity or setting.severity,
                 message=p.message,
                 file=display,
                 line=at.line,
@@ -203,11 +208,33 @@ def run_rules(campaigns: list[Campaign], config: Config, collector: _Collector) 
         module = setting.rule.module
         if setting.rule.scope == "campaign":
             for c in campaigns:
-                for p in module.check(c, setting.options, ctx):
-                    collector.add(setting, c, c.display, p)
+                try:
+                    for p in module.check(c, setting.options, ctx):
+                        collector.add(setting, c, c.display, p)
+                except Exception as e:  # a bug in one rule: the other rules and files still run
+                    _rule_failed(setting, [c], e, collector)
         elif setting.rule.scope == "project":
-            for c, p in module.check_project(campaigns, setting.options, ctx):
-                collector.add(setting, c, c.display, p)
+            try:
+                for c, p in module.check_project(campaigns, setting.options, ctx):
+                    collector.add(setting, c, c.display, p)
+            except Exception as e:
+                _rule_failed(setting, campaigns, e, collector)
+
+
+def _rule_failed(
+    setting: RuleSetting, campaigns: list[Campaign], e: Exception, collector: _Collector
+) -> None:
+    """An error-level finding per campaign the rule could not check: the gate must not pass."""
+    if os.environ.get("SMSKIT_DEBUG"):
+        raise e
+    code = setting.rule.code
+    message = (
+        f"{code} could not check this file: it stopped with {type(e).__name__}: {e}. "
+        "This is a bug in smskit; please report it (SMSKIT_DEBUG=1 shows the traceback). "
+        "The other rules ran."
+    )
+    for c in campaigns:
+        collector.add(setting, c, c.display, Problem(message, at=c.root.start), Severity.ERROR)
 
 
 def check_files(
