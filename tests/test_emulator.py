@@ -458,3 +458,10 @@ def test_malformed_requests_and_other_methods(emu):
         f"{emu.url}/2010-04-01/Accounts/{SID}/Messages.json", auth=(SID, TOKEN), timeout=10
     )
     assert (resp.status_code, resp.json()["code"]) == (405, 20004)
+
+
+def test_unknown_behaviour_and_bad_rates_are_refused() -> None:
+    with pytest.raises(TypeError, match="error_rte"):
+        EmulatorServer(account_sid=SID, auth_token=TOKEN, error_rte=0.5)
+    with pytest.raises(ValueError, match=r"the throttle rate must be between 0 and 1, got 1\.5"):
+        EmulatorServer(account_sid=SID, auth_token=TOKEN, throttle_rate=1.5)

@@ -133,6 +133,39 @@ class _ApiError(Exception):
         self.message = template.format(**fmt) if fmt else template
 
 
+@dataclass(frozen=True)
+class Behaviour:
+    """How the emulator behaves beyond answering correctly: faults, latency, delivery timing.
+
+    Rates are fractions of requests (errors: a 500 and nothing stored; lost responses: stored,
+    then the connection dropped; throttling: 429 with code 20429) or of accepted messages
+    (undelivered). ``magic_numbers`` maps numbers to the error code they answer with (None:
+    Twilio's test numbers); ``seed`` makes a single-threaded run reproducible; ``clock`` gives
+    epoch seconds (tests pass their own to step status changes).
+    """
+
+    error_rate: float = 0.0
+    lost_response_rate: float = 0.0
+    throttle_rate: float = 0.0
+    latency_ms: float = 0.0
+    undelivered_rate: float = 0.0
+    seed: int | None = None
+    magic_numbers: Mapping[str, int] | None = None
+    sent_after: float = 0.5  # seconds from accepted to "sent"
+    delivered_after: float = 1.5  # seconds from accepted to delivered (or undelivered)
+    clock: Callable[[], float] = time.time
+
+    def __post_init__(self) -> None:
+        for name, rate in (
+            ("error rate", self.error_rate),
+            ("lost response rate", self.lost_response_rate),
+            ("throttle rate", self.throttle_rate),
+            ("undelivered rate", self.undelivered_rate),
+        ):
+            if not 0.0 <= rate <= 1.0:
+                raise ValueError(f"the {name} must be between 0 and 1, got {rate}")
+
+
 class Emulator:
     """The emulator's behaviour, independent of the HTTP plumbing."""
 
@@ -143,32 +176,24 @@ class Emulator:
         auth_token: str,
         *,
         api_keys: Mapping[str, str] | None = None,
-        error_rate: float = 0.0,
-        lost_response_rate: float = 0.0,
-        throttle_rate: float = 0.0,
-        latency_ms: float = 0.0,
-        undelivered_rate: float = 0.0,
-        seed: int | None = None,
-        magic_numbers: Mapping[str, int] | None = None,
-        sent_after: float = 0.5,
-        delivered_after: float = 1.5,
-        clock: Callable[[], float] = time.time,
+        behaviour: Behaviour = Behaviour(),
     ) -> None:
+        b = behaviour
         self.store = store
-        self.clock = clock  # epoch seconds; tests pass their own to step status changes
+        self.clock = b.clock
         self.account_sid = account_sid
         self._credentials = {account_sid: auth_token, **(api_keys or {})}
-        self.error_rate = error_rate
-        self.lost_response_rate = lost_response_rate
-        self.throttle_rate = throttle_rate
-        self.latency = latency_ms / 1000.0
-        self.undelivered_rate = undelivered_rate
-        self.magic = dict(DEFAULT_MAGIC_NUMBERS if magic_numbers is None else magic_numbers)
-        self.sent_after = sent_after
-        self.delivered_after = max(delivered_after, sent_after)
-        self._rng = random.Random(seed)
+        self.error_rate = b.error_rate
+        self.lost_response_rate = b.lost_response_rate
+        self.throttle_rate = b.throttle_rate
+        self.latency = b.latency_ms / 1000.0
+        self.undelivered_rate = b.undelivered_rate
+        self.magic = dict(DEFAULT_MAGIC_NUMBERS if b.magic_numbers is None else b.magic_numbers)
+        self.sent_after = b.sent_after
+        self.delivered_after = max(b.delivered_after, b.sent_after)
+        self._rng = random.Random(b.seed)
         self._rng_lock = threading.Lock()
-        self._seeded = seed is not None
+        self._seeded = b.seed is not None
 
     # -- randomness (one generator, so a seed reproduces a single-threaded run exactly)
     def chance(self, rate: float) -> bool:
@@ -605,16 +630,7 @@ class EmulatorServer:
         auth_token: str | None = None,
         *,
         api_keys: Mapping[str, str] | None = None,
-        error_rate: float = 0.0,
-        lost_response_rate: float = 0.0,
-        throttle_rate: float = 0.0,
-        latency_ms: float = 0.0,
-        undelivered_rate: float = 0.0,
-        seed: int | None = None,
-        magic_numbers: Mapping[str, int] | None = None,
-        sent_after: float = 0.5,
-        delivered_after: float = 1.5,
-        clock: Callable[[], float] = time.time,
+        **behaviour: Any,  # the fields of Behaviour
     ) -> None:
         account_sid = account_sid or os.environ.get("TWILIO_ACCOUNT_SID")
         auth_token = auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
@@ -623,34 +639,14 @@ class EmulatorServer:
                 "the emulator needs an account SID and auth token: set TWILIO_ACCOUNT_SID and "
                 "TWILIO_AUTH_TOKEN, or pass --account-sid and --auth-token"
             )
-        for name, rate in (
-            ("error rate", error_rate),
-            ("lost response rate", lost_response_rate),
-            ("throttle rate", throttle_rate),
-            ("undelivered rate", undelivered_rate),
-        ):
-            if not 0.0 <= rate <= 1.0:
-                raise ValueError(f"the {name} must be between 0 and 1, got {rate}")
+        b = Behaviour(**behaviour)
         if api_keys is None:
             key, secret = os.environ.get("TWILIO_API_KEY"), os.environ.get("TWILIO_API_SECRET")
             api_keys = {key: secret} if key and secret else {}
         self.host = host
         self.store = MessageStore(db_path)
         self.emulator = Emulator(
-            self.store,
-            account_sid,
-            auth_token,
-            api_keys=api_keys,
-            error_rate=error_rate,
-            lost_response_rate=lost_response_rate,
-            throttle_rate=throttle_rate,
-            latency_ms=latency_ms,
-            undelivered_rate=undelivered_rate,
-            seed=seed,
-            magic_numbers=magic_numbers,
-            sent_after=sent_after,
-            delivered_after=delivered_after,
-            clock=clock,
+            self.store, account_sid, auth_token, api_keys=api_keys, behaviour=b
         )
         self._requested_port = port
         self._sock: socket.socket | None = None
@@ -739,16 +735,9 @@ def run(
     account_sid: str | None = None,
     auth_token: str | None = None,
     *,
-    error_rate: float = 0.0,
-    lost_response_rate: float = 0.0,
-    throttle_rate: float = 0.0,
-    latency_ms: float = 0.0,
-    undelivered_rate: float = 0.0,
-    seed: int | None = None,
     magic: list[str] | None = None,
-    sent_after: float = 0.5,
-    delivered_after: float = 1.5,
     echo: Any = print,
+    **behaviour: Any,  # the fields of Behaviour
 ) -> None:
     """Run the emulator in the foreground until Ctrl-C (``smskit emulator``).
 
@@ -762,20 +751,7 @@ def run(
             raise ValueError(f"--magic takes NUMBER=CODE such as +15005550004=21610, got {pair!r}")
         numbers[number.strip()] = int(code)
     server = EmulatorServer(
-        host,
-        port,
-        db,
-        account_sid,
-        auth_token,
-        error_rate=error_rate,
-        lost_response_rate=lost_response_rate,
-        throttle_rate=throttle_rate,
-        latency_ms=latency_ms,
-        undelivered_rate=undelivered_rate,
-        seed=seed,
-        magic_numbers=numbers,
-        sent_after=sent_after,
-        delivered_after=delivered_after,
+        host, port, db, account_sid, auth_token, magic_numbers=numbers, **behaviour
     )
     try:
         server.bind()
