@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections import Counter
 
 import pytest
@@ -137,3 +138,51 @@ def test_ctrl_c_leaves_the_journal_consistent_and_the_rerun_finishes(tmp_path):
         received = Counter((m.to, m.body) for m in emu.store.all())
     assert len(received) == 160 and set(received.values()) == {1}
     assert re.search(r"sent", err)  # plain progress lines went to stderr, not a traceback
+
+
+def test_a_second_ctrl_c_stops_at_once_and_the_rerun_still_sends_each_message_once(tmp_path):
+    recipients = [f"+35843{i:07d}" for i in range(40)]
+    (tmp_path / "r.txt").write_text("\n".join(recipients), encoding="utf-8")
+    env = {**os.environ, "TWILIO_ACCOUNT_SID": SOAK_SID, "TWILIO_AUTH_TOKEN": SOAK_TOKEN}
+    journal = tmp_path / "journal.sqlite"
+    with EmulatorServer(
+        db_path=tmp_path / "emu.sqlite",
+        account_sid=SOAK_SID,
+        auth_token=SOAK_TOKEN,
+        latency_ms=1000,  # every request stays in flight a second: the second Ctrl-C meets some
+    ) as emu:
+        cmd = [
+            *(sys.executable, "-m", "smskit.send", "--campaign", "twice"),
+            *("--journal", str(journal), "--recipients", str(tmp_path / "r.txt")),
+            *("--message", "a=Ensimmäinen", "--message", "b=Toinen", "--sender", "Elisa"),
+            *("--base-url", emu.url, "--json", "--rate", "0"),
+        ]
+        proc = subprocess.Popen(
+            [*cmd, "--concurrency", "8"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        wait_until(lambda: emu.store.count() >= 1 or proc.poll() is not None, timeout=60)
+        proc.send_signal(signal.SIGINT)  # the first: stop dispatching, wait for those in flight
+        time.sleep(0.2)  # the first is being handled: requests are still in flight
+        proc.send_signal(signal.SIGINT)  # the second: do not wait
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130, err
+        assert "Traceback" not in err
+        assert json.loads(out)["interrupted"]
+        db = sqlite3.connect(journal)
+        states = Counter(r[0] for r in db.execute("SELECT state FROM deliveries"))
+        db.close()
+        # Claims whose request never left went back to "pending"; the answers to those in
+        # flight came within the grace the second Ctrl-C still gives them, and were recorded.
+        assert set(states) <= {"sent", "pending"}, states
+        assert 0 < states["sent"] < 80
+        again = subprocess.run(
+            [*cmd, "--concurrency", "64"], capture_output=True, text=True, env=env, timeout=120
+        )
+        assert again.returncode == 0, again.stderr
+        assert json.loads(again.stdout)["complete"]
+        received = Counter((m.to, m.body) for m in emu.store.all())
+    assert len(received) == 80 and set(received.values()) == {1}
