@@ -33,6 +33,10 @@ A row with a value that is not pure gets an exact key (its slots' codes) instead
 Per row only C-level work remains: slices of the rows' columns (:mod:`smskit.audience` keeps a
 quote-free piece as one flat list of fields), a dictionary lookup per value, ``map(add)`` for
 the sums, ``Counter``, the batch phone pass of :mod:`smskit.phones` and a set for duplicates.
+A large audience has its phone column (AUD001, AUD002, AUD004: normalizing, the set of numbers
+seen, the opt-out list) checked in a forked worker process (:mod:`smskit.worker`) where that is
+safe, while this one reads the file and checks the messages; the two share no state.
+
 The hypothesis property in ``tests/test_preflight.py`` checks every count, outcome and example
 row against rendering every row in full and running the engine on it.
 """
@@ -60,7 +64,7 @@ from smskit.audience import (
 )
 from smskit.findings import Problem
 from smskit.model import Campaign, Mark, Message
-from smskit.phones import region_for_locale
+from smskit.phones import PhoneNormalizer, region_for_locale
 from smskit.render import (
     BoundTemplate,
     Template,
@@ -68,6 +72,7 @@ from smskit.render import (
     fill,
     placeholder_cases,
 )
+from smskit.worker import ForkedConsumer, can_fork
 
 MAX_BODY_CHARS = 1600  # Twilio refuses longer bodies (error 21617); LEN002 checks templates
 EXAMPLES = 5
@@ -610,6 +615,95 @@ def _undefined(
             result.undefined.append((m, f"{{{slot.name}}}", slot.start, slot.end, why))
 
 
+WORKER_MIN_BYTES = 8 << 20  # below this an audience is checked faster than a fork is made
+
+
+class _PhoneChecks:
+    """AUD001, AUD002 and AUD004 over the phone column, a batch at a time.
+
+    Independent of the message checks, so a large audience has them done in a worker process
+    (:mod:`smskit.worker`) while this one reads the file and checks the messages; ``add``
+    takes only picklable things for that reason: the column's UTF-8 values joined by line
+    feeds, the row count, the rows' line numbers, and the values as text when one of them
+    holds a line feed itself (else they are split from ``joined`` if an example needs them).
+    """
+
+    def __init__(self, normalizer: PhoneNormalizer, optset: set[bytes]) -> None:
+        self.normalizer = normalizer
+        self.optset = optset
+        self.seen: set[bytes] = set()  # E.164 as bytes: a million of them in under 80 MB
+        self.invalid, self.duplicates, self.opted_out = Tally(), Tally(), Tally()
+
+    def add(self, joined: bytes, n: int, lines: Sequence[int], raws: list[str] | None) -> None:
+        if raws is None:
+            raws = _LazyValues(joined)
+        normalizer, seen = self.normalizer, self.seen
+        e164s = normalizer.normalize_joined(joined, n, lambda: raws)
+        valid: list[bytes] = list(filter(None, e164s))  # type: ignore[arg-type]
+        bad = n - len(valid)
+        if bad:
+            self.invalid.add(bad)
+            i = -1
+            while not self.invalid.full and (i := _index(e164s, None, i + 1)) >= 0:
+                raw = raws[i]
+                self.invalid.example(lines[i], f"{raw!r} ({normalizer.reason(raw)})")
+        before = len(seen)
+        if self.duplicates.full:
+            seen.update(valid)
+        else:
+            earlier = seen.intersection(valid)
+            seen.update(valid)
+            for i in islice(_duplicate_rows(e164s, earlier), EXAMPLES):
+                self.duplicates.example(lines[i], e164s[i].decode())
+        # Rows that are not the first of their number: all but the new numbers.
+        self.duplicates.add(len(valid) - (len(seen) - before))
+        optset = self.optset
+        if optset and not optset.isdisjoint(valid):
+            hits = optset.intersection(valid)
+            self.opted_out.add(sum(map(hits.__contains__, valid)))
+            if not self.opted_out.full:
+                for i in islice((i for i, e in enumerate(e164s) if e in hits), EXAMPLES):
+                    self.opted_out.example(lines[i], e164s[i].decode())
+
+    def result(self) -> tuple[Tally, Tally, Tally]:
+        return self.invalid, self.duplicates, self.opted_out
+
+    def close(self) -> None:
+        """Nothing to stop here (a ForkedConsumer stops its process)."""
+
+
+class _LazyValues(Sequence[str]):
+    """The values of a joined column (none holding a line feed), split only if asked for."""
+
+    def __init__(self, joined: bytes) -> None:
+        self._joined = joined
+        self._items: list[bytes] | None = None
+
+    def _split(self) -> list[bytes]:
+        if self._items is None:
+            self._items = self._joined.split(b"\n")
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._split())
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [b.decode("utf-8") for b in self._split()[i]]
+        return self._split()[i].decode("utf-8")
+
+
+def _phone_checks(aud: Audience, optset: set[bytes]) -> _PhoneChecks | ForkedConsumer:
+    checks = _PhoneChecks(aud.normalizer, optset)
+    try:
+        size = aud.path.stat().st_size
+    except OSError:
+        size = 0
+    if size >= WORKER_MIN_BYTES and can_fork():
+        return ForkedConsumer(checks)
+    return checks
+
+
 def _scan(
     result: PreflightResult,
     aud: Audience,
@@ -618,50 +712,33 @@ def _scan(
     plans: list[_MessagePlan],
     interner: _Interner,
 ) -> None:
-    normalizer = aud.normalizer
     pi = aud.phone_index
-    seen: set[bytes] = set()  # E.164 as bytes: a million of them in under 80 MB
-    for batch in aud.batches():
-        for p in batch.problems:
-            result.malformed.add()
-            result.malformed.example(p.row or 0, p.message)
-        n = len(batch)
-        if not n:
-            continue
-        result.rows += n
-        lines = batch.lines
-        e164s = normalizer.normalize_joined(batch.joined(pi), n, lambda b=batch: b.values(pi))
-        valid: list[bytes] = list(filter(None, e164s))  # type: ignore[arg-type]
-        bad = n - len(valid)
-        if bad:
-            result.invalid.add(bad)
-            i = -1
-            while not result.invalid.full and (i := _index(e164s, None, i + 1)) >= 0:
-                raw = batch.value(pi, i)
-                result.invalid.example(lines[i], f"{raw!r} ({normalizer.reason(raw)})")
-        before = len(seen)
-        if result.duplicates.full:
-            seen.update(valid)
-        else:
-            earlier = seen.intersection(valid)
-            seen.update(valid)
-            for i in islice(_duplicate_rows(e164s, earlier), EXAMPLES):
-                result.duplicates.example(lines[i], e164s[i].decode())
-        # Rows that are not the first of their number: all but the new numbers.
-        result.duplicates.add(len(valid) - (len(seen) - before))
-        if optset and not optset.isdisjoint(valid):
-            hits = optset.intersection(valid)
-            result.opted_out.add(sum(map(hits.__contains__, valid)))
-            if not result.opted_out.full:
-                for i in islice((i for i, e in enumerate(e164s) if e in hits), EXAMPLES):
-                    result.opted_out.example(lines[i], e164s[i].decode())
-        codes = {}
-        counted: dict = {}
-        for spec in specs:
-            codes[id(spec)] = c = spec.codes(batch, interner)
-            spec.tally_flags(c, batch, interner, n, counted)
-        for plan in plans:
-            _tally_message(plan, [codes[id(s)] for s in plan.specs], batch, interner, n, counted)
+    phones = _phone_checks(aud, optset)
+    try:
+        for batch in aud.batches():
+            for p in batch.problems:
+                result.malformed.add()
+                result.malformed.example(p.row or 0, p.message)
+            n = len(batch)
+            if not n:
+                continue
+            result.rows += n
+            joined = batch.joined(pi)
+            # a value with a line feed in it: the values themselves, as joining lost them
+            raws = list(batch.values(pi)) if joined.count(b"\n") != n - 1 else None
+            phones.add(joined, n, batch.lines, raws)
+            codes = {}
+            counted: dict = {}
+            for spec in specs:
+                codes[id(spec)] = c = spec.codes(batch, interner)
+                spec.tally_flags(c, batch, interner, n, counted)
+            for plan in plans:
+                _tally_message(
+                    plan, [codes[id(s)] for s in plan.specs], batch, interner, n, counted
+                )
+        result.invalid, result.duplicates, result.opted_out = phones.result()
+    finally:
+        phones.close()  # stops a worker still running (an error, Ctrl-C)
 
 
 def _counter(keys: list, counted: dict) -> Counter:

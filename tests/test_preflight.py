@@ -241,6 +241,45 @@ def test_aud004_opted_out_numbers_are_counted(tmp_path: Path) -> None:
     assert f.severity.value == "info" and "row 3: +358401000001" in f.message
 
 
+def test_phone_checks_in_a_worker_process_equal_those_in_this_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import smskit.audience as audience_mod
+    import smskit.preflight as preflight_mod
+    from smskit.worker import can_fork
+
+    if not can_fork():
+        pytest.skip("no forked worker on this machine (needs Linux, one thread, two CPUs)")
+    rows = []
+    for i in range(3000):
+        if i % 97 == 5:
+            number = "040 123"  # invalid
+        elif i % 89 == 7:
+            number = f"040 {(i - 3) // 10_000 + 100:03d} {(i - 3) % 10_000:04d}"  # a duplicate
+        elif i == 1500:
+            number = "+35840\n1000000"  # a line feed inside a quoted value
+        else:
+            number = f"040 {i // 10_000 + 100:03d} {i % 10_000:04d}"
+        rows.append([number, "Jari", "V"])
+    (tmp_path / "optout.txt").write_text("040 100 0010\n+358401000020\n", encoding="utf-8")
+    campaign = setup(tmp_path, ["Hei {first_name}!"], rows, "opt_out: optout.txt\n")
+    monkeypatch.setattr(audience_mod, "PIECE_BYTES", 4096)  # many batches
+    forks = []
+    real = preflight_mod.ForkedConsumer
+    monkeypatch.setattr(preflight_mod, "ForkedConsumer", lambda c: forks.append(c) or real(c))
+    monkeypatch.setattr(preflight_mod, "WORKER_MIN_BYTES", 0)
+    forked = run(campaign)
+    monkeypatch.setattr(preflight_mod, "WORKER_MIN_BYTES", 1 << 62)
+    here = run(campaign)
+    assert len(forks) == 1  # the first run forked, the second did not
+    assert forked.rows == here.rows == 3000
+    for tally in ("invalid", "duplicates", "opted_out"):
+        assert getattr(forked, tally) == getattr(here, tally), tally
+    assert here.invalid.count == 31 + 1  # the short numbers, and the one with a line feed
+    assert here.opted_out.count == 2
+    assert here.duplicates.count > 0 and len(here.duplicates.examples) == EXAMPLES
+
+
 def test_aud005_missing_phone_column_and_ragged_rows(tmp_path: Path) -> None:
     setup(tmp_path, ["Hei {first_name}!"], rows_of(("J", "V")), header=("tel", "first_name", "x"))
     [f] = [f for f in findings(tmp_path) if f.code == "AUD005"]
