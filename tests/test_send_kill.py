@@ -15,6 +15,9 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+from subprocess import PIPE
 
 import pytest
 
@@ -74,8 +77,11 @@ def test_sigkill_and_resume_sends_each_message_exactly_once(tmp_path):
     assert SOAK_TOKEN.encode() not in run.journal.read_bytes()
 
 
-def test_ctrl_c_leaves_the_journal_consistent_and_the_rerun_finishes(tmp_path):
-    recipients = [f"+35842{i:07d}" for i in range(80)]
+@contextmanager
+def _two_message_send(tmp_path: Path, campaign: str, count: int, latency_ms: int):
+    """An emulator answering after ``latency_ms``, and the command that sends it a two-message
+    campaign for ``count`` recipients: (emulator, command, environment, journal)."""
+    recipients = [f"+35842{i:07d}" for i in range(count)]
     (tmp_path / "r.txt").write_text("\n".join(recipients), encoding="utf-8")
     env = {**os.environ, "TWILIO_ACCOUNT_SID": SOAK_SID, "TWILIO_AUTH_TOKEN": SOAK_TOKEN}
     journal = tmp_path / "journal.sqlite"
@@ -83,84 +89,73 @@ def test_ctrl_c_leaves_the_journal_consistent_and_the_rerun_finishes(tmp_path):
         db_path=tmp_path / "emu.sqlite",
         account_sid=SOAK_SID,
         auth_token=SOAK_TOKEN,
-        latency_ms=200,  # Twilio-like: several requests are in flight when Ctrl-C comes
+        latency_ms=latency_ms,
     ) as emu:
         cmd = [
-            sys.executable,
-            "-m",
-            "smskit.send",
-            "--campaign",
-            "ctrlc",
-            "--journal",
-            str(journal),
-            "--recipients",
-            str(tmp_path / "r.txt"),
-            "--message",
-            "a=Ensimmäinen",
-            "--message",
-            "b=Toinen",
-            "--sender",
-            "Elisa",
-            "--base-url",
-            emu.url,
-            "--json",
+            *(sys.executable, "-m", "smskit.send", "--campaign", campaign),
+            *("--journal", str(journal), "--recipients", str(tmp_path / "r.txt")),
+            *("--message", "a=Ensimmäinen", "--message", "b=Toinen", "--sender", "Elisa"),
+            *("--base-url", emu.url, "--json"),
         ]
+        yield emu, cmd, env, journal
+
+
+def _interrupted(proc: subprocess.Popen) -> str:
+    """Wait for the interrupted sender; its stderr (its summary on stdout says interrupted)."""
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    summary = json.loads(out)
+    assert summary["interrupted"] and not summary["complete"]
+    return err
+
+
+def _journal_states(journal: Path) -> tuple[Counter, set[str]]:
+    db = sqlite3.connect(journal)
+    states = Counter(r[0] for r in db.execute("SELECT state FROM deliveries"))
+    sids = {r[0] for r in db.execute("SELECT sid FROM deliveries WHERE sid IS NOT NULL")}
+    db.close()
+    return states, sids
+
+
+def _rerun_completes(cmd: list[str], env: dict[str, str], emu: EmulatorServer, total: int) -> None:
+    again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["complete"]
+    received = Counter((m.to, m.body) for m in emu.store.all())
+    assert len(received) == total and set(received.values()) == {1}
+
+
+def test_ctrl_c_leaves_the_journal_consistent_and_the_rerun_finishes(tmp_path: Path) -> None:
+    # Twilio-like latency: several requests are in flight when Ctrl-C comes
+    with _two_message_send(tmp_path, "ctrlc", 80, latency_ms=200) as (emu, cmd, env, journal):
         # 20 segments/s: 160 messages take 8 s, so Ctrl-C after the 20th lands mid-send
         proc = subprocess.Popen(
-            [*cmd, "--rate", "20"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
+            [*cmd, "--rate", "20"], stdout=PIPE, stderr=PIPE, text=True, env=env
         )
         wait_until(lambda: emu.store.count() >= 20 or proc.poll() is not None, timeout=60)
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
-        assert proc.returncode == 130, err
-        assert "Traceback" not in err
-        first = json.loads(out)
-        assert first["interrupted"] and not first["complete"]
-        db = sqlite3.connect(journal)
-        states = Counter(r[0] for r in db.execute("SELECT state FROM deliveries"))
-        sids = {r[0] for r in db.execute("SELECT sid FROM deliveries WHERE sid IS NOT NULL")}
-        db.close()
+        err = _interrupted(proc)
+        states, sids = _journal_states(journal)
         # Every request that left got its answer recorded before the sender stopped: Ctrl-C
         # stops new requests, then the sender waits for those in flight (none is "attempting")
         assert set(states) <= {"sent", "pending"}, states
         assert sids == {m.sid for m in emu.store.all()}
         assert 0 < states["sent"] < 160
         # the rate is not part of the campaign's content: the rerun may go unthrottled
-        again = subprocess.run(
-            [*cmd, "--rate", "0"], capture_output=True, text=True, env=env, timeout=120
-        )
-        assert again.returncode == 0, again.stderr
-        assert json.loads(again.stdout)["complete"]
-        received = Counter((m.to, m.body) for m in emu.store.all())
-    assert len(received) == 160 and set(received.values()) == {1}
+        _rerun_completes([*cmd, "--rate", "0"], env, emu, 160)
     assert re.search(r"sent", err)  # plain progress lines went to stderr, not a traceback
 
 
-def test_a_second_ctrl_c_stops_at_once_and_the_rerun_still_sends_each_message_once(tmp_path):
-    recipients = [f"+35843{i:07d}" for i in range(40)]
-    (tmp_path / "r.txt").write_text("\n".join(recipients), encoding="utf-8")
-    env = {**os.environ, "TWILIO_ACCOUNT_SID": SOAK_SID, "TWILIO_AUTH_TOKEN": SOAK_TOKEN}
-    journal = tmp_path / "journal.sqlite"
-    with EmulatorServer(
-        db_path=tmp_path / "emu.sqlite",
-        account_sid=SOAK_SID,
-        auth_token=SOAK_TOKEN,
-        latency_ms=1000,  # every request stays in flight a second: the second Ctrl-C meets some
-    ) as emu:
-        cmd = [
-            *(sys.executable, "-m", "smskit.send", "--campaign", "twice"),
-            *("--journal", str(journal), "--recipients", str(tmp_path / "r.txt")),
-            *("--message", "a=Ensimmäinen", "--message", "b=Toinen", "--sender", "Elisa"),
-            *("--base-url", emu.url, "--json", "--rate", "0"),
-        ]
+def test_a_second_ctrl_c_stops_at_once_and_the_rerun_still_sends_each_message_once(
+    tmp_path: Path,
+) -> None:
+    # every request stays in flight a second: the second Ctrl-C meets some
+    with _two_message_send(tmp_path, "twice", 40, latency_ms=1000) as (emu, cmd, env, journal):
         proc = subprocess.Popen(
-            [*cmd, "--concurrency", "8"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            [*cmd, "--rate", "0", "--concurrency", "8"],
+            stdout=PIPE,
+            stderr=PIPE,
             text=True,
             env=env,
         )
@@ -168,21 +163,10 @@ def test_a_second_ctrl_c_stops_at_once_and_the_rerun_still_sends_each_message_on
         proc.send_signal(signal.SIGINT)  # the first: stop dispatching, wait for those in flight
         time.sleep(0.2)  # the first is being handled: requests are still in flight
         proc.send_signal(signal.SIGINT)  # the second: do not wait
-        out, err = proc.communicate(timeout=30)
-        assert proc.returncode == 130, err
-        assert "Traceback" not in err
-        assert json.loads(out)["interrupted"]
-        db = sqlite3.connect(journal)
-        states = Counter(r[0] for r in db.execute("SELECT state FROM deliveries"))
-        db.close()
+        _interrupted(proc)
+        states, _ = _journal_states(journal)
         # Claims whose request never left went back to "pending"; the answers to those in
         # flight came within the grace the second Ctrl-C still gives them, and were recorded.
         assert set(states) <= {"sent", "pending"}, states
         assert 0 < states["sent"] < 80
-        again = subprocess.run(
-            [*cmd, "--concurrency", "64"], capture_output=True, text=True, env=env, timeout=120
-        )
-        assert again.returncode == 0, again.stderr
-        assert json.loads(again.stdout)["complete"]
-        received = Counter((m.to, m.body) for m in emu.store.all())
-    assert len(received) == 80 and set(received.values()) == {1}
+        _rerun_completes([*cmd, "--rate", "0", "--concurrency", "64"], env, emu, 80)
