@@ -174,6 +174,20 @@ def test_replay_with_clusters_longer_than_a_part(pieces):
     assert segment_count(text) == a.segments
 
 
+# Clusters of 60-70 units: the second cut can fall within the first 70 units, where the
+# calculator's first part may overflow into the second (segmenter: _first_part_moves_cleanly).
+_NEAR_A_PART = ["a", "😀", "Ж", *("e" + "\u0301" * k for k in (59, 64, 65, 66, 67, 69))]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_NEAR_A_PART), min_size=1, max_size=8))
+def test_clusters_near_a_whole_part_follow_the_replay(pieces):
+    text = "".join(pieces)
+    a = analyze(text)
+    assert (list(a.parts), list(a.part_units)) == _replay(text, a.encoding)
+    assert segment_count(text) == a.segments
+
+
 @settings(max_examples=120, deadline=None)
 @given(rich_texts)
 def test_the_entry_points_agree(text):
