@@ -18,7 +18,7 @@ Timed, alternating, median of rounds:
   (c) the naive way: render every message in full and run the engine on it, measured on the
       first 100,000 rows and scaled to the file (it is linear; the full run takes minutes).
 Goals (issue 4): b ≤ 2 × a, c ≥ 10 × b; peak memory of (b) ≤ 150 MB, measured in a fresh
-subprocess with resource.getrusage: the process's peak plus its worker's (an overcount, as
+subprocess (bench.rss): the process's peak plus its worker's (an overcount, as
 both count the pages they share after the fork).
 """
 
@@ -36,6 +36,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from bench.rss import PEAK_MB_SOURCE
 
 ROWS = 1_000_000
 NAIVE_ROWS = 100_000
@@ -253,18 +255,22 @@ def _naive(campaign_path: Path, rows: int) -> float:
     return time.perf_counter() - start
 
 
-_PEAK = """
+_PEAK = (
+    PEAK_MB_SOURCE
+    + """
 import resource, sys
 from pathlib import Path
 from smskit.loader import load
 from smskit.preflight import run
 campaign = load(Path(sys.argv[1])).campaign
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = peak_mb()
 result = run(campaign)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+peak = peak_mb()
+# the worker is forked, not exec'd: its figure includes the pages it shares with this process
+worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(peak, base, worker, result.rows)
 """
+)
 
 
 def _peak_mb(campaign_path: Path) -> tuple[float, float, float]:
@@ -276,7 +282,7 @@ def _peak_mb(campaign_path: Path) -> tuple[float, float, float]:
         text=True,
         check=True,
     ).stdout.split()
-    peak, base, worker = (int(x) / 1024 for x in out[:3])  # ru_maxrss is KiB on Linux
+    peak, base, worker = (float(x) for x in out[:3])
     return peak, base, worker
 
 
@@ -289,7 +295,6 @@ def main() -> None:
         print(
             f"audience: {ROWS:,} rows, {size:.0f} MB, written in {time.perf_counter() - t0:.0f} s"
         )
-        # First, while this process is small: a child's ru_maxrss starts at its parent's.
         peak, base, worker = _peak_mb(campaign)
         _bare(csv_path), _ours(campaign)  # warm the page cache and imports
         a, b, b1, cpu = [], [], [], []

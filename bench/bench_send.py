@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from bench.rss import PEAK_MB_SOURCE
 from smskit.emulator.soak import run_soak, verify
 from smskit.send import build_plan, content_hash, send_plan
 from smskit.send.twilio_adapter import Credentials
@@ -228,8 +229,10 @@ def rate_accuracy(workdir: Path, rate: float = 50.0, window: float = 60.0) -> No
     )
 
 
-_MEMORY_SCRIPT = r"""
-import resource, sys, time
+_MEMORY_SCRIPT = (
+    PEAK_MB_SOURCE
+    + r"""
+import sys, time
 from smskit.send import build_plan, send_plan
 from smskit.send.twilio_adapter import Outcome
 
@@ -255,9 +258,9 @@ summary = send_plan(plan, campaign="million", campaign_hash="h", journal_path=sy
                     sender="Elisa", rate=0, yes=True, adapter=Instant(), progress=False)
 elapsed = time.perf_counter() - start
 assert summary.counts == {"sent": n}, summary.counts
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"{elapsed:.1f} {peak:.1f}")
+print(f"{elapsed:.1f} {peak_mb():.1f}")
 """
+)
 
 
 def memory(workdir: Path, n: int = 1_000_000) -> None:
@@ -282,8 +285,10 @@ def memory(workdir: Path, n: int = 1_000_000) -> None:
     )
 
 
-_HTTP_MEMORY_SCRIPT = r"""
-import resource, sys, time
+_HTTP_MEMORY_SCRIPT = (
+    PEAK_MB_SOURCE
+    + r"""
+import sys, time
 from smskit.send import build_plan, send_plan
 from smskit.send.twilio_adapter import Credentials
 
@@ -297,8 +302,9 @@ summary = send_plan(plan, campaign="http-memory", campaign_hash="h", journal_pat
                     credentials=Credentials(sid, sid, token), progress=False)
 elapsed = time.perf_counter() - start
 assert summary.counts == {"sent": n}, summary.counts
-print(f"{elapsed:.1f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}")
+print(f"{elapsed:.1f} {peak_mb():.1f}")
 """
+)
 
 
 def memory_over_http(workdir: Path, sizes: tuple[int, ...] = (10_000, 100_000)) -> None:
