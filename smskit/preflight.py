@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from itertools import compress, islice, repeat
 from operator import add, ge
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from smskit.audience import (
     Audience,
@@ -72,7 +72,9 @@ from smskit.render import (
     fill,
     placeholder_cases,
 )
-from smskit.worker import ForkedConsumer, can_fork
+
+if TYPE_CHECKING:
+    from smskit.worker import ForkedConsumer
 
 MAX_BODY_CHARS = 1600  # Twilio refuses longer bodies (error 21617); LEN002 checks templates
 EXAMPLES = 5
@@ -699,9 +701,11 @@ def _phone_checks(aud: Audience, optset: set[bytes]) -> _PhoneChecks | ForkedCon
         size = aud.path.stat().st_size
     except OSError:
         size = 0
-    if size >= WORKER_MIN_BYTES and can_fork():
-        return ForkedConsumer(checks)
-    return checks
+    if size < WORKER_MIN_BYTES:
+        return checks
+    from smskit.worker import ForkedConsumer, can_fork  # multiprocessing: only when worth it
+
+    return ForkedConsumer(checks) if can_fork() else checks
 
 
 def _scan(

@@ -246,6 +246,7 @@ def test_phone_checks_in_a_worker_process_equal_those_in_this_one(
 ) -> None:
     import smskit.audience as audience_mod
     import smskit.preflight as preflight_mod
+    import smskit.worker as worker_mod
     from smskit.worker import can_fork
 
     if not can_fork():
@@ -265,8 +266,8 @@ def test_phone_checks_in_a_worker_process_equal_those_in_this_one(
     campaign = setup(tmp_path, ["Hei {first_name}!"], rows, "opt_out: optout.txt\n")
     monkeypatch.setattr(audience_mod, "PIECE_BYTES", 4096)  # many batches
     forks = []
-    real = preflight_mod.ForkedConsumer
-    monkeypatch.setattr(preflight_mod, "ForkedConsumer", lambda c: forks.append(c) or real(c))
+    real = worker_mod.ForkedConsumer
+    monkeypatch.setattr(worker_mod, "ForkedConsumer", lambda c: forks.append(c) or real(c))
     monkeypatch.setattr(preflight_mod, "WORKER_MIN_BYTES", 0)
     forked = run(campaign)
     monkeypatch.setattr(preflight_mod, "WORKER_MIN_BYTES", 1 << 62)
