@@ -150,7 +150,7 @@ class RowBatch:
     def values(self, index: int) -> Sequence[str]:
         """One column as a sequence that decodes a value when it is read."""
         col = self.raw_column(index)
-        return _Decoding(col) if col and isinstance(col[0], bytes) else col
+        return Decoding(col) if col and isinstance(col[0], bytes) else col
 
     def joined(self, index: int) -> bytes:
         """One column's values as UTF-8, joined by line feeds (a value may hold one itself)."""
@@ -171,7 +171,7 @@ class RowBatch:
         return self._rows
 
 
-class _Decoding(Sequence[str]):
+class Decoding(Sequence[str]):
     """A list of UTF-8 bytes seen as text, decoded item by item."""
 
     def __init__(self, items: list[bytes]) -> None:

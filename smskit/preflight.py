@@ -58,6 +58,7 @@ from smskit.audience import (
     Audience,
     AudienceError,
     AudienceProblem,
+    Decoding,
     Recipient,
     load_opt_out,
     open_audience,
@@ -679,20 +680,18 @@ class _LazyValues(Sequence[str]):
 
     def __init__(self, joined: bytes) -> None:
         self._joined = joined
-        self._items: list[bytes] | None = None
+        self._values: Decoding | None = None
 
-    def _split(self) -> list[bytes]:
-        if self._items is None:
-            self._items = self._joined.split(b"\n")
-        return self._items
+    def _split(self) -> Decoding:
+        if self._values is None:
+            self._values = Decoding(self._joined.split(b"\n"))
+        return self._values
 
     def __len__(self) -> int:
         return len(self._split())
 
     def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            return [b.decode("utf-8") for b in self._split()[i]]
-        return self._split()[i].decode("utf-8")
+        return self._split()[i]
 
 
 def _phone_checks(aud: Audience, optset: set[bytes]) -> _PhoneChecks | ForkedConsumer:
