@@ -11,7 +11,7 @@ from pathlib import Path
 import ftfy
 import phonenumbers
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given, reject, settings
 from hypothesis import strategies as st
 
 import smskit.audience as audience_mod
@@ -259,6 +259,12 @@ def test_rows_and_lines_match_csv_reader(rows, delimiter, newline, quoting, piec
             aud = open_audience(path)
             got = [(r.row, [r.values[c] for c in aud.columns]) for r in aud if r.problem is None
                    or r.problem.code == "AUD001"]  # fmt: skip
+        except AudienceError as e:
+            # The assume above judges whole values; the mojibake check judges words, which a
+            # delimiter inside a quoted value splits: "Ä;€Ä€Ä" holds the word "€Ä€Ä" ("ۀۀ").
+            if e.problem.code != "AUD003":
+                raise
+            reject()
         finally:
             audience_mod.PIECE_BYTES = old
     assert aud.delimiter == delimiter
