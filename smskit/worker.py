@@ -98,12 +98,6 @@ class ForkedConsumer:
             pass
         return f"the worker process stopped unexpectedly ({type(e).__name__})"
 
-    def __enter__(self) -> ForkedConsumer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
 
 def _serve(consumer: Consumer, conn: Any, mask: set) -> None:  # pragma: no cover - the child
     code = 0
