@@ -12,7 +12,7 @@ from pathlib import Path
 
 from smskit.config import Config
 from smskit.findings import Finding
-from smskit.lint import CheckResult, _Collector
+from smskit.lint import CheckResult, _Collector, run_rule
 from smskit.rules.base import Context
 
 
@@ -29,9 +29,7 @@ def add_audience_findings(result: CheckResult, cfg: Config, audience: Path | Non
     if audience is not None:
         ctx.cache["audience"] = audience
     for setting in active:
-        for campaign in result.campaigns:
-            for problem in setting.rule.module.check(campaign, setting.options, ctx):
-                collector.add(setting, campaign, campaign.display, problem)
+        run_rule(setting, result.campaigns, ctx, collector)
     used_lines = set()
     for campaign in result.campaigns:
         scopes = [(None, campaign.suppress)] + [(m.id, m.suppress) for m in campaign.messages]

@@ -203,22 +203,33 @@ class _Collector:
 
 def run_rules(campaigns: list[Campaign], config: Config, collector: _Collector) -> None:
     ctx = Context(locales=config.locales, brands=config.brands, campaigns=campaigns)
-    active = config.active()
-    for setting in active:
-        module = setting.rule.module
-        if setting.rule.scope == "campaign":
-            for c in campaigns:
-                try:
-                    for p in module.check(c, setting.options, ctx):
-                        collector.add(setting, c, c.display, p)
-                except Exception as e:  # a bug in one rule: the other rules and files still run
-                    _rule_failed(setting, [c], e, collector)
-        elif setting.rule.scope == "project":
-            try:
-                for c, p in module.check_project(campaigns, setting.options, ctx):
-                    collector.add(setting, c, c.display, p)
-            except Exception as e:
-                _rule_failed(setting, campaigns, e, collector)
+    for setting in config.active():
+        if setting.rule.scope in ("campaign", "project"):
+            run_rule(setting, campaigns, ctx, collector)
+
+
+def run_rule(
+    setting: RuleSetting, campaigns: list[Campaign], ctx: Context, collector: _Collector
+) -> None:
+    """One rule over the campaigns (per campaign, or all at once for a project rule).
+
+    A rule that raises is a bug in it: the files it could not check get an error finding, and
+    the other rules and files still run.
+    """
+    module = setting.rule.module
+    if setting.rule.scope == "project":
+        try:
+            for c, p in module.check_project(campaigns, setting.options, ctx):
+                collector.add(setting, c, c.display, p)
+        except Exception as e:
+            _rule_failed(setting, campaigns, e, collector)
+        return
+    for c in campaigns:
+        try:
+            for p in module.check(c, setting.options, ctx):
+                collector.add(setting, c, c.display, p)
+        except Exception as e:
+            _rule_failed(setting, [c], e, collector)
 
 
 def _rule_failed(

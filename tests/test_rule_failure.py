@@ -78,3 +78,24 @@ def test_smskit_debug_shows_the_real_exception(
     monkeypatch.setenv("SMSKIT_DEBUG", "1")
     with pytest.raises(ZeroDivisionError):
         check(two_files, project)
+
+
+def test_a_failing_audience_rule_is_an_error_finding_too(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smskit.audience_check import add_audience_findings
+    from smskit.config import load_config
+    from smskit.lint import check_files
+
+    (project / "audience.csv").write_text(
+        "phone;first_name\r\n+358401000001;\r\nnot a number;Anna\r\n", encoding="utf-8"
+    )
+    path = write_campaign(project, "a.yml", audience="audience.csv")
+    _break(monkeypatch, "VAR002", "check")
+    monkeypatch.chdir(project)
+    config = load_config(cwd=project).with_selection(["VAR002", "AUD001"], None)
+    result = check_files([path], config)
+    add_audience_findings(result, config, None)
+    [failed] = [f for f in result.findings if f.code == "VAR002"]
+    assert failed.severity is Severity.ERROR and "could not check this file" in failed.message
+    assert any(f.code == "AUD001" for f in result.findings)  # the other audience rules ran
