@@ -177,6 +177,16 @@ def test_var004_budget_option_and_the_1600_limit(tmp_path: Path) -> None:
     assert "for 2 of 2 rows" in f.message
 
 
+def test_var004_shows_the_first_rows_over_the_budget_whatever_their_segment_count(
+    tmp_path: Path,
+) -> None:
+    body = "{first_name}, " + "x" * 400  # 3 segments for short names, 4 for long ones
+    long, short = ("Maija-Leena" * 8, "V"), ("Jari", "V")
+    setup(tmp_path, [body], rows_of(long, *[short] * 5, *[long] * 4))
+    [f] = [f for f in findings(tmp_path) if f.code == "VAR004"]
+    assert [e["row"] for e in f.extra["examples"]] == [2, 3, 4, 5, 6]
+
+
 def test_var004_quiet_within_budget(tmp_path: Path) -> None:
     setup(tmp_path, ["Hei {first_name}!"], rows_of(("Maija-Leena", "V")))
     assert not [f for f in findings(tmp_path) if f.code == "VAR004"]

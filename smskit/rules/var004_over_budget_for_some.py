@@ -39,7 +39,14 @@ class Options:
 
 
 def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Problem]:
-    from smskit.preflight import MAX_BODY_CHARS, Tally, examples_text, result_for
+    from smskit.preflight import (
+        EXAMPLES,
+        MAX_BODY_CHARS,
+        Tally,
+        examples_extra,
+        examples_text,
+        result_for,
+    )
 
     result = result_for(campaign, ctx)
     for mid, stats in result.messages.items():
@@ -47,12 +54,9 @@ def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Proble
         if not over:
             continue
         count = sum(t.count for t in over.values())
-        merged = Tally()
-        for t in sorted(over.values(), key=lambda t: min((e.row for e in t.examples), default=0)):
-            for e in t.examples:
-                merged.example(e.row, e.text)
-        merged.examples.sort(key=lambda e: e.row)
-        merged.count = count
+        # each bucket holds its own first rows, so theirs together hold the first rows of all
+        first = sorted((e for t in over.values() for e in t.examples), key=lambda e: e.row)
+        merged = Tally(count, first[:EXAMPLES])
         by_segments: dict[int, int] = {}
         too_long = 0
         for (segments, long), t in over.items():
@@ -76,10 +80,5 @@ def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Proble
             text,
             at=stats.message.body_node.start,
             message_id=mid,
-            extra={
-                "count": count,
-                "by_segments": by_segments,
-                "over_limit": too_long,
-                "examples": [{"row": e.row, "detail": e.text} for e in merged.examples],
-            },
+            extra={**examples_extra(merged), "by_segments": by_segments, "over_limit": too_long},
         )
