@@ -234,11 +234,11 @@ _MEMORY_SCRIPT = (
     + r"""
 import sys, time
 from smskit.send import build_plan, send_plan
-from smskit.send.twilio_adapter import Outcome
+from smskit.send.twilio_adapter import Credentials, Outcome
 
 class Instant:
-    # Accepts at once, in process: the HTTP path is measured above; this measures the
-    # streaming plan, the engine's bookkeeping and the journal at a million recipients.
+    # Accepts at once, in process: the streaming plan, the engine's bookkeeping and the
+    # journal at a million recipients, without the hours HTTP would take.
     base_url = "instant"
     def __init__(self):
         self.n = 0
@@ -250,12 +250,14 @@ class Instant:
     def close(self):
         pass
 
-n = int(sys.argv[1])
-recipients = (f"+35840{i:07d}" for i in range(n))
-plan = build_plan("million", [("intro", "Hei! Tervetuloa asiakkaaksi.")], recipients)
+n, journal, url, sid, token = int(sys.argv[1]), sys.argv[2], *(sys.argv[3:6] or [None] * 3)
+plan = build_plan("memory", [("intro", "Hei! Tervetuloa asiakkaaksi.")],
+                  (f"+35840{i:07d}" for i in range(n)))
+how = (dict(base_url=url, credentials=Credentials(sid, sid, token)) if url
+       else dict(adapter=Instant()))
 start = time.perf_counter()
-summary = send_plan(plan, campaign="million", campaign_hash="h", journal_path=sys.argv[2],
-                    sender="Elisa", rate=0, yes=True, adapter=Instant(), progress=False)
+summary = send_plan(plan, campaign="memory", campaign_hash="h", journal_path=journal,
+                    sender="Elisa", rate=0, yes=True, progress=False, **how)
 elapsed = time.perf_counter() - start
 assert summary.counts == {"sent": n}, summary.counts
 print(f"{elapsed:.1f} {peak_mb():.1f}")
@@ -263,48 +265,29 @@ print(f"{elapsed:.1f} {peak_mb():.1f}")
 )
 
 
+def _send_in_child(workdir: Path, n: int, *http: str) -> tuple[float, float]:
+    """(seconds, peak MB) of sending to ``n`` recipients in a fresh process, through the
+    emulator at ``http`` = (url, sid, token) or, without it, to the in-process stand-in."""
+    journal = workdir / f"journal-mem-{n}.sqlite"
+    out = subprocess.run(
+        [sys.executable, "-c", _MEMORY_SCRIPT, str(n), str(journal), *http],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    journal.unlink(missing_ok=True)
+    elapsed, peak = (float(x) for x in out.stdout.split())
+    return elapsed, peak
+
+
 def memory(workdir: Path, n: int = 1_000_000) -> None:
-    rows = []
-    for size in (10_000, n):
-        journal = workdir / f"journal-mem-{size}.sqlite"
-        out = subprocess.run(
-            [sys.executable, "-c", _MEMORY_SCRIPT, str(size), str(journal)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        elapsed, peak = (float(x) for x in out.stdout.split())
-        rows.append((size, elapsed, peak))
-        journal.unlink(missing_ok=True)
-    small, big = rows
+    small, big = ((size, *_send_in_child(workdir, size)) for size in (10_000, n))
     verdict = "meets" if big[2] <= 200 else "MISSES"
     print(
         f"streaming memory: {big[0]:,} recipients, journal on: peak RSS "
         f"{big[2]:.0f} MB in {big[1]:.0f} s ({verdict} goal <= 200 MB); {small[0]:,} "
         f"recipients: {small[2]:.0f} MB (an in-process stand-in takes each request)"
     )
-
-
-_HTTP_MEMORY_SCRIPT = (
-    PEAK_MB_SOURCE
-    + r"""
-import sys, time
-from smskit.send import build_plan, send_plan
-from smskit.send.twilio_adapter import Credentials
-
-sid, token, url, n, journal = sys.argv[1:6]
-n = int(n)
-plan = build_plan("http-memory", [("intro", "Hei! Tervetuloa asiakkaaksi.")],
-                  (f"+35841{i:07d}" for i in range(n)))
-start = time.perf_counter()
-summary = send_plan(plan, campaign="http-memory", campaign_hash="h", journal_path=journal,
-                    sender="Elisa", rate=0, yes=True, base_url=url,
-                    credentials=Credentials(sid, sid, token), progress=False)
-elapsed = time.perf_counter() - start
-assert summary.counts == {"sent": n}, summary.counts
-print(f"{elapsed:.1f} {peak_mb():.1f}")
-"""
-)
 
 
 def memory_over_http(workdir: Path, sizes: tuple[int, ...] = (10_000, 100_000)) -> None:
@@ -314,20 +297,10 @@ def memory_over_http(workdir: Path, sizes: tuple[int, ...] = (10_000, 100_000)) 
     for size in sizes:
         emu = Emulator(workdir)
         try:
-            out = subprocess.run(
-                [
-                    *(sys.executable, "-c", _HTTP_MEMORY_SCRIPT, SID, TOKEN, emu.url),
-                    *(str(size), str(workdir / f"journal-http-{size}.sqlite")),
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
+            rows.append((size, *_send_in_child(workdir, size, emu.url, SID, TOKEN)))
         finally:
             emu.stop()
             emu.db.unlink(missing_ok=True)
-        elapsed, peak = (float(x) for x in out.stdout.split())
-        rows.append((size, elapsed, peak))
     text = "; ".join(f"{s:,} recipients: {p:.0f} MB ({s / e:.0f} msg/s)" for s, e, p in rows)
     growth = rows[-1][2] - rows[0][2]
     print(f"streaming memory through the emulator (HTTP, twilio client): {text}; {growth:+.0f} MB")
