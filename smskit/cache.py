@@ -136,5 +136,9 @@ def cached(
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             pass  # an entry of the right key but the wrong shape: rebuild it
     value = build()
-    store(kind, key, encode(value))
+    try:
+        data = encode(value)
+    except (TypeError, ValueError):  # not JSON data (a date in a rule pack): just not cached
+        return value
+    store(kind, key, data)
     return value
