@@ -16,7 +16,7 @@ from pathlib import Path
 
 from smskit.findings import Edit, Finding, Fix
 from smskit.loader import _Refused, compose
-from smskit.model import Campaign, Node
+from smskit.model import Campaign, Node, block_indent
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,18 +69,9 @@ def _escape(text: str, style: str | None, indent: str) -> str | None:
     return None if "\n" in text else text
 
 
-def _block_indent(source: str, node: Node) -> str:
-    # The indentation of the first content line of a block scalar.
-    line_end = source.find("\n", node.start.index)
-    if line_end < 0:
-        return ""
-    nxt = source[line_end + 1 :]
-    return nxt[: len(nxt) - len(nxt.lstrip(" "))]
-
-
 def _in_place(source: str, node: Node, value: str, edits: list[Edit]) -> list[FileEdit] | None:
     span = source[node.start.index : node.end.index]
-    indent = _block_indent(source, node) if node.style == "|" else ""
+    indent = " " * block_indent(node) if node.style == "|" else ""
     out = []
     for e in edits:
         orig = value[e.start : e.end]
@@ -103,7 +94,7 @@ def _in_place(source: str, node: Node, value: str, edits: list[Edit]) -> list[Fi
 def _rerender(source: str, node: Node, new_value: str) -> list[FileEdit]:
     if node.style == "|":
         header_end = source.find("\n", node.start.index)
-        indent = _block_indent(source, node)
+        indent = " " * block_indent(node)
         body = new_value[:-1] if new_value.endswith("\n") else new_value
         lines = [indent + line if line else "" for line in body.split("\n")]
         text = source[node.start.index : header_end + 1] + "\n".join(lines) + "\n"

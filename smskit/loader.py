@@ -20,6 +20,7 @@ from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
 from smskit.model import Campaign, Mark, Message, Node, Suppression, parse_duration
+from smskit.positions import content_indent
 from smskit.schema import CAMPAIGN_FIELDS, MESSAGE_FIELDS, Field
 
 try:
@@ -168,7 +169,9 @@ def compose(text: str) -> Node | None:
                     raise _anchor_refused(ev)
                 node = _scalar(ev)
                 if node.style in ("|", ">"):
-                    node.indent = _content_indent(text, ev.start_mark.index)
+                    node.indent = content_indent(
+                        text, text.find("\n", ev.start_mark.index) + 1 or len(text), len(text)
+                    )
             elif kind is _MAPPING_START or kind is _SEQUENCE_START:
                 if ev.anchor is not None:
                     raise _anchor_refused(ev)
@@ -249,18 +252,6 @@ def _anchor_refused(ev: yaml.Event) -> _Refused:
         "anchors and aliases (&, *) are not allowed in campaign files; write the value out",
         _mark(ev.start_mark),
     )
-
-
-def _content_indent(text: str, header: int) -> int | None:
-    """The indentation of a block scalar's first non-empty content line."""
-    pos = text.find("\n", header)
-    while pos >= 0:
-        line_end = text.find("\n", pos + 1)
-        line = text[pos + 1 : line_end if line_end >= 0 else len(text)]
-        if line.strip():
-            return len(line) - len(line.lstrip(" "))
-        pos = line_end
-    return None
 
 
 def _check_tag(ev: yaml.NodeEvent) -> None:

@@ -121,7 +121,7 @@ def body_mark(node: Node, value: str, offset: int, source: str | None = None) ->
         # Content starts on the line after the indicator; find the block's indentation.
         lines_before = value.count("\n", 0, offset)
         line_start = value.rfind("\n", 0, offset) + 1
-        indent = _block_indent(node)
+        indent = block_indent(node)
         return Mark(
             start.line + 1 + lines_before,
             indent + 1 + (offset - line_start),
@@ -152,8 +152,8 @@ def _mark_of(source: str, start: Mark, index: int) -> Mark:
 _ESCAPED = {'"': '\n\t"\\', "'": "'"}
 
 
-def _block_indent(node: Node) -> int:
-    # Column of the first non-space character of the first content line, 0-based.
+def block_indent(node: Node) -> int:
+    """A block scalar's content indentation (0-based column of its first non-blank line)."""
     if node.indent is not None:
         return node.indent
     return max(node.start.column - 1, 0) if node.end.line == node.start.line else node.start.column

@@ -48,7 +48,7 @@ def source_index(
         if s < 0:
             return None
         s += 1
-        indent = _block_indent(source, s, end)
+        indent = content_indent(source, s, end) or 0
         s = _skip_indent(source, s, end, indent)
     elif style in ("'", '"'):
         s, end = start + 1, end - 1
@@ -163,8 +163,9 @@ def _skip_indent(source: str, s: int, end: int, indent: int) -> int:
     return s
 
 
-def _block_indent(source: str, s: int, end: int) -> int:
-    # A block scalar's indentation is that of its first non-blank line.
+def content_indent(source: str, s: int, end: int) -> int | None:
+    """A block scalar's indentation: that of its first non-blank line at or after ``s``
+    (None if there is none before ``end``)."""
     while s < end:
         line_end = source.find("\n", s, end)
         line = source[s : line_end if line_end >= 0 else end]
@@ -173,4 +174,4 @@ def _block_indent(source: str, s: int, end: int) -> int:
         if line_end < 0:
             break
         s = line_end + 1
-    return 0
+    return None

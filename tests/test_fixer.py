@@ -232,6 +232,20 @@ def test_fix_and_recheck_until_clean(project: Path) -> None:
     ]
 
 
+def test_a_literal_block_that_starts_with_a_blank_line_is_rewritten_at_its_indent(
+    project: Path,
+) -> None:
+    # YAML takes a block's indentation from its first non-blank line, not its first line.
+    text = HEAD + "  - id: blank\n    body: |\n\n      Tervetuloa asiakkaaksi!\n" + TAIL
+    path = write_campaign(project, "b.yml", text=text)
+    proc = run_cli("check", "--select", "SIG002", "--fix", "--unsafe-fixes", "b.yml", cwd=project)
+    assert "would not parse" not in proc.stderr and "Traceback" not in proc.stderr
+    fixed = load(path).campaign
+    assert fixed is not None
+    body = next(m.body for m in fixed.messages if m.id == "blank")
+    assert body.startswith("\nTervetuloa asiakkaaksi!") and "Elisa" in body
+
+
 @pytest.mark.skipif(not HAS_ENGINE, reason="smskit.encoding (engine branch) not merged yet")
 def test_enc003_fix_replaces_punctuation_with_gsm(project: Path) -> None:
     text = HEAD + "  - id: dash\n    body: 'Tervetuloa – lue lisää: “elisa.fi”'  # c\n" + TAIL
