@@ -14,8 +14,9 @@ MAX_PASSES = 5
 
 def run_fixes(
     result: CheckResult, files: list[Path], config: Config, *, unsafe: bool, write: bool
-) -> tuple[CheckResult, str]:
-    """Return the result after fixing and either a unified diff (``write=False``) or a summary.
+) -> tuple[CheckResult, str, list[str]]:
+    """The result after fixing; a unified diff (``write=False``) or a summary; and a line for
+    each file whose fixes could not be applied (in either mode: a diff must not hide them).
 
     With ``write=False`` nothing touches the disk: passes run on in-memory text.
     """
@@ -57,9 +58,8 @@ def run_fixes(
                         f"b/{display}",
                     )
                 )
-        return result, "".join(diff)
-    lines = [f"Fixed {fixed_count} finding(s)."] if fixed_count else []
-    return result, "\n".join(lines + failures)
+        return result, "".join(diff), failures
+    return result, f"Fixed {fixed_count} finding(s)." if fixed_count else "", failures
 
 
 def _recheck(files: list[Path], config: Config, texts: dict[str, str], wrote: bool) -> CheckResult:

@@ -123,7 +123,11 @@ def _run_check(
     if fix or diff or unsafe_fixes:
         from smskit.autofix import run_fixes
 
-        result, changed = run_fixes(result, files, cfg, unsafe=unsafe_fixes, write=not diff)
+        result, changed, failures = run_fixes(
+            result, files, cfg, unsafe=unsafe_fixes, write=not diff
+        )
+        for line in failures:
+            sys.stderr.write(line + "\n")
         if diff:
             sys.stdout.write(changed)
             return EXIT_FINDINGS if changed else EXIT_OK

@@ -11,6 +11,7 @@ import pytest
 
 from smskit import fixer
 from smskit.autofix import run_fixes
+from smskit.check_command import run_check
 from smskit.findings import Edit, Fix
 from smskit.fixer import FixFailed, fixed_source
 from smskit.loader import load
@@ -59,7 +60,7 @@ def test_fix_removes_only_the_invisible_characters(project: Path, style: str) ->
     before = load(path).campaign
     result = check([path], project, select=["ENC004"])
     assert codes(result) and set(codes(result)) == {"ENC004"}
-    result, summary = run_fixes(result, [path], result_config(project), unsafe=False, write=True)
+    result, summary, _ = run_fixes(result, [path], result_config(project), unsafe=False, write=True)
     after_text = path.read_text(encoding="utf-8")
     expected = text.replace(ZWSP, "").replace(SHY, "").replace(NBSP, " ")
     # Every line but the fixed ones is byte for byte the same; here even the fixed lines
@@ -169,10 +170,10 @@ def test_unsafe_fixes_only_with_unsafe_fixes(project: Path) -> None:
             f.fix = dataclasses.replace(f.fix, safe=False)
         return result
 
-    result, summary = run_fixes(unsafe_result(), [path], config, unsafe=False, write=True)
+    result, summary, _ = run_fixes(unsafe_result(), [path], config, unsafe=False, write=True)
     assert path.read_text(encoding="utf-8") == text and summary == ""
     assert [f.code for f in result.findings] == ["ENC004"]
-    result, summary = run_fixes(unsafe_result(), [path], config, unsafe=True, write=True)
+    result, summary, _ = run_fixes(unsafe_result(), [path], config, unsafe=True, write=True)
     assert path.read_text(encoding="utf-8") == text.replace(ZWSP, "")
     assert result.findings == [] and summary == "Fixed 1 finding(s)."
 
@@ -192,10 +193,29 @@ def test_a_fix_that_cannot_be_verified_writes_nothing(
         ],
     )
     result = check([path], project, select=["ENC004"])
-    result, summary = run_fixes(result, [path], result_config(project), unsafe=False, write=True)
+    result, summary, failures = run_fixes(
+        result, [path], result_config(project), unsafe=False, write=True
+    )
     assert path.read_text(encoding="utf-8") == text
-    assert "v.yml: could not apply fixes: fixed file would not parse" in summary
+    [failure] = failures
+    assert "v.yml: could not apply fixes: fixed file would not parse" in failure
+    assert summary == ""
     assert [f.code for f in result.findings] == ["ENC004"]
+
+
+def test_diff_reports_a_fix_it_could_not_apply(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = HEAD + '  - id: esc\n    body: "Hei\\u200b"\n' + TAIL
+    write_campaign(project, "v.yml", text=text)
+    monkeypatch.setattr(fixer, "_rerender", lambda source, node, value: [
+        fixer.FileEdit(node.start.index, node.end.index - node.start.index, '"Hei')
+    ])  # fmt: skip
+    monkeypatch.chdir(project)
+    status = run_check(["v.yml"], select=["ENC004"], diff=True)
+    out, err = capsys.readouterr()
+    assert (status, out) == (0, "")  # nothing would change...
+    assert "v.yml: could not apply fixes: fixed file would not parse" in err  # ...and why
 
 
 def test_a_fix_for_a_node_from_another_file_is_refused(project: Path) -> None:

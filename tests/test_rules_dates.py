@@ -41,7 +41,9 @@ class Run:
         return [f for f in self.result.findings if code is None or f.code == code]
 
     def fix(self, unsafe: bool = False) -> str:
-        self.result, _ = run_fixes(self.result, [self.path], self.config, unsafe=unsafe, write=True)
+        self.result, _, _ = run_fixes(
+            self.result, [self.path], self.config, unsafe=unsafe, write=True
+        )
         return self.path.read_text(encoding="utf-8")
 
     def at(self, finding) -> str:

@@ -84,7 +84,7 @@ def test_enc001_fix_only_with_unsafe_fixes(tmp_path):
     assert [f.code for f in result.findings] == ["ENC001"]
     run_fixes(result, [path], config, unsafe=False, write=True)
     assert path.read_text(encoding="utf-8") == before
-    result, _ = run_fixes(result, [path], config, unsafe=True, write=True)
+    result, _, _ = run_fixes(result, [path], config, unsafe=True, write=True)
     after = path.read_text(encoding="utf-8")
     assert after == before.replace("jalkeen", "jälkeen")
     assert result.findings == []
@@ -177,7 +177,7 @@ def test_enc002_reports_and_safely_repairs_mojibake(tmp_path):
     assert first.message.startswith("'ettÃ¤' is garbled (UTF-8 text read as ")
     assert first.message.endswith("): write 'että'")
     assert all(f.fix.safe for f in result.findings)
-    result, _ = run_fixes(result, [path], config, unsafe=False, write=True)
+    result, _, _ = run_fixes(result, [path], config, unsafe=False, write=True)
     assert result.findings == []
     after = path.read_text(encoding="utf-8")
     assert after == before.replace(
