@@ -264,6 +264,33 @@ def test_scheduling_through_a_messaging_service_sends_utc(tmp_path):
     assert starts == {send_at.timestamp(), send_at.timestamp() + 1800}
 
 
+def test_a_scheduled_message_resent_after_a_lost_claim_is_scheduled_afresh(tmp_path):
+    # A run claimed a message to be scheduled 5 minutes ahead (so its send_at has gone
+    # stale) and died before Twilio had it: the rerun finds nothing and sends it again,
+    # scheduled for the plan's time, not the stale one Twilio would refuse (35114).
+    send_at = (datetime.now(UTC) + timedelta(minutes=20)).replace(microsecond=0)
+    [d] = build_plan("c1", MESSAGES[:1], numbers(1), send_at=send_at)
+    journal = tmp_path / "journal.sqlite"
+    with Journal(journal) as j:
+        j.begin_campaign("c1", "h", messaging_service=SERVICE)
+        j.claim([(d, time.time() + 300)], [], time.time() - 3600)
+    with emulator(tmp_path) as emu:
+        summary = send(
+            emu,
+            tmp_path,
+            numbers(1),
+            messages=MESSAGES[:1],
+            sender=None,
+            messaging_service=SERVICE,
+            send_at=send_at,
+            campaign_hash="h",
+            lookup_grace=0.0,
+        )
+        [stored] = emu.store.all()
+    assert summary.counts == {"scheduled": 1} and not summary.failures
+    assert stored.scheduled and stored.start == send_at.timestamp()
+
+
 def test_not_due_without_a_messaging_service_waits_for_a_later_run(tmp_path):
     later = datetime.now(UTC) + timedelta(hours=3)
     with emulator(tmp_path) as emu:

@@ -614,8 +614,8 @@ class Engine:
             elif chain.opted_out:
                 chain.rows.pop(d.message_id, None)
                 self._advance(chain)
-            else:
-                self.ready.append(task)
+            else:  # decided afresh: a time to schedule for may have passed since the claim
+                self._decide(chain, d, new=False)
         else:
             if result.kind == "fatal":
                 self._stop(result.message or explain(result.code))
