@@ -228,3 +228,23 @@ def test_len001_segment_budget(project: Path) -> None:
     (project / "smskit.yml").write_text("packs: [default, ./budget.yml]\n")
     (project / "budget.yml").write_text("rules:\n  LEN001: {budget: 3}\n")
     assert findings(project, text, "LEN001") == []
+
+
+@needs_engine
+@pytest.mark.parametrize(
+    ("budget", "body", "over"),
+    [
+        (1, "a" * 200, 40),  # one segment holds 160 septets, not 153
+        (1, "ä" * 60 + "–" * 20, 10),  # one UCS-2 segment holds 70 units, not 67
+        (2, "a" * 400, 94),  # two segments of 153
+        (2, "ä" * 100 + "–" * 40, 6),  # two segments of 67
+    ],
+    ids=["gsm7-one", "ucs2-one", "gsm7-two", "ucs2-two"],
+)
+def test_len001_says_how_much_to_shorten_for_the_budget(
+    project: Path, budget: int, body: str, over: int
+) -> None:
+    (project / "smskit.yml").write_text("packs: [default, ./budget.yml]\n")
+    (project / "budget.yml").write_text(f"rules:\n  LEN001: {{budget: {budget}}}\n")
+    (f,) = findings(project, one_body(body), "LEN001")
+    assert f"shorten it by about {over} characters" in f.message

@@ -41,7 +41,7 @@ SCOPE = "campaign"
 
 
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
-    from smskit.encoding import GSM7, analyze, encoding_of, gsm_suggestion
+    from smskit.encoding import GSM7, UCS2, analyze, encoding_of, gsm_suggestion
     from smskit.rules.enc004_invisible_character import is_invisible, without_invisible
 
     for msg in campaign.messages:
@@ -51,7 +51,7 @@ def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem
         a = analyze(msg.body, smart_encoding=campaign.smart_encoding)
         # Invisible characters (a zero-width space, a no-break space) are ENC004's to report.
         ucs2_chars = [(o, g) for o, g in a.ucs2_chars if not is_invisible(g)]
-        if a.encoding != "UCS-2" or not ucs2_chars:
+        if a.encoding != UCS2 or not ucs2_chars:
             continue
         edits = []
         if not campaign.smart_encoding:
@@ -71,7 +71,7 @@ def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem
         if edits:
             fixed = Fix("", msg.body_node, tuple(edits)).apply_to(msg.body)
             after = analyze(without_invisible(fixed))
-            if after.encoding == "GSM-7":
+            if after.encoding == GSM7:
                 text += f"; with GSM-7 replacements it is {after.segments} segment(s) of GSM-7"
             else:
                 text += f"; replacing the punctuation still leaves UCS-2 ({after.segments})"

@@ -40,19 +40,23 @@ class Options:
 
 def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Problem]:
     from smskit.encoding import analyze, segment_count
+    from smskit.encoding.units import GSM7, GSM7_MULTI, GSM7_SINGLE, UCS2_MULTI, UCS2_SINGLE
 
     for msg in campaign.messages:
         # The count alone is cheap; the full analysis (for the units) only when over budget.
         if segment_count(msg.body, campaign.smart_encoding) <= options.budget:
             continue
-        a = analyze(msg.body, smart_encoding=campaign.smart_encoding)
-        if a.segments > options.budget:
-            per = 153 if a.encoding == "GSM-7" else 67
-            yield Problem(
-                f"message '{msg.id}' is {a.segments} segments of {a.encoding} "
-                f"({a.units} {'septets' if a.encoding == 'GSM-7' else 'UTF-16 units'}); "
-                f"the budget is {options.budget}: shorten it by about "
-                f"{a.units - options.budget * per} characters",
-                at=msg.body_node.start,
-                message_id=msg.id,
-            )
+        a = analyze(msg.body, smart_encoding=campaign.smart_encoding)  # same segment count
+        gsm7 = a.encoding == GSM7
+        # One segment holds 160/70; split into parts, each holds 153/67.
+        if options.budget == 1:
+            room = GSM7_SINGLE if gsm7 else UCS2_SINGLE
+        else:
+            room = options.budget * (GSM7_MULTI if gsm7 else UCS2_MULTI)
+        yield Problem(
+            f"message '{msg.id}' is {a.segments} segments of {a.encoding} "
+            f"({a.units} {'septets' if gsm7 else 'UTF-16 units'}); "
+            f"the budget is {options.budget}: shorten it by about {a.units - room} characters",
+            at=msg.body_node.start,
+            message_id=msg.id,
+        )
