@@ -22,7 +22,6 @@ from smskit.text.signoff import CASE_ENDING, Signoff, mentions, name_key, normal
 _BOOK_KEY = "smskit.brands.book"
 _SIGNOFFS_KEY = "smskit.brands.signoffs"
 _USAGE_KEY = "smskit.brands.usage"
-_OWN_KEY = "smskit.brands.own"
 _NAMES_KEY = "smskit.brands.names"
 _OTHER_KEY = "smskit.brands.other"
 
@@ -75,17 +74,16 @@ class BrandBook:
 
 
 def brand_book(ctx: Context) -> BrandBook:
-    # Keyed by the run's campaign list, so a cache that outlives a run is never stale.
-    cached = ctx.cache.get(_BOOK_KEY)
-    if cached is not None and cached[0] is ctx.campaigns:
-        return cached[1]
+    return ctx.memo(_BOOK_KEY, lambda: _brand_book(ctx))
+
+
+def _brand_book(ctx: Context) -> BrandBook:
     book = BrandBook()
     # Pack brands first: their spelling is canonical and their aliases are declared.
     for brand, policy in ctx.brands.items():
         book.add(brand, list(policy.get("aliases") or ()))
     for c in ctx.campaigns:
         book.add(c.brand)
-    ctx.cache[_BOOK_KEY] = (ctx.campaigns, book)
     return book
 
 
@@ -102,53 +100,46 @@ def brand_policy(ctx: Context, brand: str) -> dict:
 
 def own_names(ctx: Context, campaign: Campaign) -> tuple[str, ...]:
     """Names a campaign may sign with: its brand, the brand's aliases, an alphanumeric sender."""
-    cache = ctx.cache.setdefault(_OWN_KEY, {})
-    key = (campaign.brand, campaign.sender)
-    hit = cache.get(key)
-    if hit is not None and hit[0] is ctx.campaigns:
-        return hit[1]
+    return _names(ctx, campaign)[0]
+
+
+def _signing_names(ctx: Context, campaign: Campaign) -> tuple[str, ...]:
+    # Own names first, then every brand of the run: "t. dna" is a sign-off even in lowercase.
+    return _names(ctx, campaign)[1]
+
+
+def _names(ctx: Context, campaign: Campaign) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(own names, signing names): both depend only on the brand and the sender."""
+    key = (_NAMES_KEY, campaign.brand, campaign.sender)
+    return ctx.memo(key, lambda: _build_names(ctx, campaign))
+
+
+def _build_names(ctx: Context, campaign: Campaign) -> tuple[tuple[str, ...], tuple[str, ...]]:
     book = brand_book(ctx)
     names = list(book.names.get(book.resolve(campaign.brand), [campaign.brand]))
     if campaign.brand not in names:
         names.append(campaign.brand)
     if not can_receive_replies(campaign.sender):
         names.append(campaign.sender)
-    cache[key] = (ctx.campaigns, tuple(names))
-    return cache[key][1]
+    return tuple(names), (*names, *book.all_names())
 
 
 def campaign_signoffs(ctx: Context, campaign: Campaign) -> list[Signoff | None]:
     """Each message's sign-off (None where it has none), in message order."""
-    cache = ctx.cache.setdefault(_SIGNOFFS_KEY, {})
-    hit = cache.get(id(campaign))
-    if hit is not None and hit[0] is campaign and hit[1] is ctx.campaigns:
-        return hit[2]
+    # By identity: ctx.campaigns keeps every campaign of the run alive, so ids are not reused.
+    return ctx.memo((_SIGNOFFS_KEY, id(campaign)), lambda: _campaign_signoffs(ctx, campaign))
+
+
+def _campaign_signoffs(ctx: Context, campaign: Campaign) -> list[Signoff | None]:
     names = _signing_names(ctx, campaign)
     finder = signoff_finder(ctx, campaign.language)
-    found = [finder.find(m.body, names) for m in campaign.messages]
-    cache[id(campaign)] = (campaign, ctx.campaigns, found)
-    return found
-
-
-def _signing_names(ctx: Context, campaign: Campaign) -> tuple[str, ...]:
-    # Own names first, then every brand of the run: "t. dna" is a sign-off even in lowercase.
-    cache = ctx.cache.setdefault(_NAMES_KEY, {})
-    key = (campaign.brand, campaign.sender)
-    hit = cache.get(key)
-    if hit is None or hit[0] is not ctx.campaigns:
-        names = (*own_names(ctx, campaign), *brand_book(ctx).all_names())
-        hit = cache[key] = (ctx.campaigns, names)
-    return hit[1]
+    return [finder.find(m.body, names) for m in campaign.messages]
 
 
 def other_brand(ctx: Context, campaign: Campaign, signoff: Signoff) -> str | None:
     """Another known brand the sign-off names instead of the campaign's own, if any."""
-    cache = ctx.cache.setdefault(_OTHER_KEY, {})
-    key = (campaign.brand, campaign.sender, signoff.name)
-    hit = cache.get(key)
-    if hit is None or hit[0] is not ctx.campaigns:
-        hit = cache[key] = (ctx.campaigns, _other_brand(ctx, campaign, signoff))
-    return hit[1]
+    key = (_OTHER_KEY, campaign.brand, campaign.sender, signoff.name)
+    return ctx.memo(key, lambda: _other_brand(ctx, campaign, signoff))
 
 
 def _other_brand(ctx: Context, campaign: Campaign, signoff: Signoff) -> str | None:
@@ -182,9 +173,10 @@ def brand_usage(ctx: Context) -> dict[str, list[Usage]]:
 
     Sign-offs naming another brand are left out: SIG003 reports them.
     """
-    cached = ctx.cache.get(_USAGE_KEY)
-    if cached is not None and cached[0] is ctx.campaigns:
-        return cached[1]
+    return ctx.memo(_USAGE_KEY, lambda: _brand_usage(ctx))
+
+
+def _brand_usage(ctx: Context) -> dict[str, list[Usage]]:
     book = brand_book(ctx)
     usage: dict[str, list[Usage]] = {}
     for c in ctx.campaigns:
@@ -192,7 +184,6 @@ def brand_usage(ctx: Context) -> dict[str, list[Usage]]:
         for msg, so in zip(c.messages, campaign_signoffs(ctx, c), strict=True):
             if so is not None and other_brand(ctx, c, so) is None:
                 usage.setdefault(brand, []).append(Usage(c, msg, so))
-    ctx.cache[_USAGE_KEY] = (ctx.campaigns, usage)
     return usage
 
 

@@ -31,17 +31,17 @@ def sentence_around(text: str, start: int, end: int) -> str:
 
 def phrases(ctx: Context, language: str, key: str) -> tuple[str, ...]:
     """The pack list ``key`` for ``language`` (all locales' lists when it has none)."""
-    cache = ctx.cache.setdefault(_CACHE_KEY, {})
-    found = cache.get((language, key))
-    if found is None:
-        own = ctx.locale(language).get(key)
-        if own is None:
-            merged: dict[str, None] = {}
-            for data in ctx.locales.values():
-                merged.update(dict.fromkeys(data.get(key) or ()))
-            own = list(merged)
-        found = cache[(language, key)] = tuple(own)
-    return found
+    return ctx.memo((_CACHE_KEY, language, key), lambda: _phrases(ctx, language, key))
+
+
+def _phrases(ctx: Context, language: str, key: str) -> tuple[str, ...]:
+    own = ctx.locale(language).get(key)
+    if own is None:
+        merged: dict[str, None] = {}
+        for data in ctx.locales.values():
+            merged.update(dict.fromkeys(data.get(key) or ()))
+        own = list(merged)
+    return tuple(own)
 
 
 def text_setting(ctx: Context, language: str, key: str) -> str | None:

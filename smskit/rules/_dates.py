@@ -78,15 +78,15 @@ class CampaignDates:
 
 def campaign_dates(campaign: Campaign, ctx: Context) -> CampaignDates:
     """Every date in the campaign's messages, in message order."""
-    key = f"dates:{id(campaign)}"
-    hit = ctx.cache.get(key)
-    if hit is not None and hit.campaign is campaign:
-        return hit
-    finder_key = f"dates.finder:{campaign.locale}"
-    finder = ctx.cache.get(finder_key)
-    if finder is None:
-        finder = DateFinder(campaign.locale, ctx.locale(campaign.language))
-        ctx.cache[finder_key] = finder
+    # By identity: ctx.campaigns keeps every campaign of the run alive, so ids are not reused.
+    return ctx.memo(("dates", id(campaign)), lambda: _campaign_dates(campaign, ctx))
+
+
+def _campaign_dates(campaign: Campaign, ctx: Context) -> CampaignDates:
+    finder = ctx.memo(
+        ("dates.finder", campaign.locale),
+        lambda: DateFinder(campaign.locale, ctx.locale(campaign.language)),
+    )
     found: list[FoundDate] = []
     error = None
     try:
@@ -94,9 +94,7 @@ def campaign_dates(campaign: Campaign, ctx: Context) -> CampaignDates:
             found.extend(FoundDate(msg, m) for m in finder.find(msg.body))
     except DatePackError as e:
         found, error = [], f"{e}; fix the locale pack"
-    result = CampaignDates(campaign, finder, found, error)
-    ctx.cache[key] = result
-    return result
+    return CampaignDates(campaign, finder, found, error)
 
 
 def date_edit(body: str, match: DateMatch, new: str) -> Edit:

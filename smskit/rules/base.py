@@ -5,11 +5,15 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from smskit.findings import Severity
+
+_T = TypeVar("_T")
+_MISSING = object()
 
 SCOPES = ("loader", "campaign", "project", "audience")
 
@@ -102,12 +106,22 @@ def coerce_option(rule: Rule, name: str, value: Any) -> Any:
 
 @dataclass
 class Context:
-    """What a rule may consult besides its campaign: the merged packs and a per-process cache."""
+    """What a rule may consult besides its campaign: the merged packs and a per-run cache.
+
+    The runner makes a new Context for every run, so what is kept in ``cache`` is never stale.
+    """
 
     locales: dict[str, dict[str, Any]] = field(default_factory=dict)
     brands: dict[str, dict[str, Any]] = field(default_factory=dict)
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: dict[Hashable, Any] = field(default_factory=dict)
     campaigns: list = field(default_factory=list)  # every campaign checked in this run
+
+    def memo(self, key: Hashable, build: Callable[[], _T]) -> _T:
+        """``build()`` the first time ``key`` is asked for in this run, the same value after."""
+        value = self.cache.get(key, _MISSING)
+        if value is _MISSING:
+            value = self.cache[key] = build()
+        return value
 
     def locale(self, language: str) -> dict[str, Any]:
         return self.locales.get(language, {})

@@ -166,12 +166,7 @@ class _IdentitySet:
 
 def _project(ctx: Context, language: str, locale: dict) -> _Project:
     # Built once per run: ctx.campaigns is the list of every campaign checked together.
-    key = f"{CODE}.project.{language}"
-    project = ctx.cache.get(key)
-    if project is None or project.source is not ctx.campaigns:
-        project = _Project(ctx.campaigns, language, locale)
-        ctx.cache[key] = project
-    return project
+    return ctx.memo((CODE, "project", language), lambda: _Project(ctx.campaigns, language, locale))
 
 
 def _message(hit: LostDiacritic, language: str) -> str:
