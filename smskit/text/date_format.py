@@ -241,9 +241,7 @@ def format_match(
     end = format_date(y2, match.month, match.day, pattern, names)
     if end is None or not match.is_range:
         return end
-    sy, sm, sd = match.start_ymd
-    if sy is None and y2 is not None:
-        sy = y2 - 1 if sm > match.month else y2
+    sy, sm, sd = match.first_day(year)
     dash = match.dash or "–"
     language = names.language if names else "fi"
     if sm == match.month and sy == y2:

@@ -109,15 +109,26 @@ class DateMatch:
         y = self.year if self.year is not None else year
         if self.start_ymd is None:
             return (y, self.month, self.day)
-        sy, sm, sd = self.start_ymd
-        if sy is None and y is not None:
-            sy = y - 1 if sm > self.month else y
-        return (sy, sm, sd)
+        return _range_start(self.start_ymd, y, self.month)
 
     def days(self, year: int | None = None) -> list[tuple[int | None, int, int]]:
         """The first and, for a range, the last day."""
         last = (self.year if self.year is not None else year, self.month, self.day)
         return [self.first_day(year), last] if self.is_range else [last]
+
+
+def _range_start(
+    start: tuple[int | None, int, int], year: int | None, month: int
+) -> tuple[int | None, int, int]:
+    """A range's first day, given its last day's year and month.
+
+    A first day without a year has the last day's year, or the year before when its month is
+    later: "30.12.–2.1.2018" starts in 2017.
+    """
+    sy, sm, sd = start
+    if sy is None and year is not None:
+        sy = year - 1 if sm > month else year
+    return (sy, sm, sd)
 
 
 def _date(y: int | None, m: int, d: int) -> date | None:
@@ -577,10 +588,7 @@ class DateFinder:
         y, month, day = c.ymd
         valid = impossible_reason(y, month, day) is None
         if c.start_ymd is not None:
-            sy, sm, sd = c.start_ymd
-            if sy is None and y is not None:
-                sy = y - 1 if sm > month else y
-            valid = valid and impossible_reason(sy, sm, sd) is None
+            valid = valid and impossible_reason(*_range_start(c.start_ymd, y, month)) is None
         return DateMatch(
             start=c.start,
             end=c.end,
