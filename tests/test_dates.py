@@ -23,7 +23,7 @@ from smskit.text.date_format import (
     parse_pattern,
     resolve_year,
 )
-from smskit.text.dates import DateFinder, find_dates, impossible_reason
+from smskit.text.dates import DateFinder, as_date, find_dates, impossible_reason
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -610,3 +610,11 @@ def test_the_start_filter_drops_only_starts_where_no_pattern_could_match(locales
     finally:
         dates._Starts.of = every
     assert filtered == unfiltered
+
+
+@given(st.integers(1, 9999), st.integers(1, 12), st.integers(1, 31))
+def test_as_date_is_a_date_exactly_when_impossible_reason_has_none(y: int, m: int, d: int) -> None:
+    got = as_date(y, m, d)
+    assert (got is not None) == (impossible_reason(y, m, d) is None)
+    assert got is None or (got.year, got.month, got.day) == (y, m, d)
+    assert as_date(None, m, d) is None  # a year-less date is no day yet

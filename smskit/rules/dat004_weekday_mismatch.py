@@ -27,7 +27,6 @@ Options: none.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 from smskit.findings import Edit, Fix, Problem, Severity
 from smskit.model import Campaign
@@ -39,19 +38,10 @@ SEVERITY = Severity.ERROR
 SCOPE = "campaign"
 
 
-def _as_date(y: int | None, m: int, d: int) -> date | None:
-    if y is None:
-        return None
-    try:
-        return date(y, m, d)
-    except ValueError:
-        return None
-
-
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
     # Imported on first use: `smskit rules` and `smskit explain` need none of it.
     from smskit.rules._dates import campaign_dates
-    from smskit.text.dates import ENGLISH_WEEKDAYS, WeekdayWord
+    from smskit.text.dates import ENGLISH_WEEKDAYS, WeekdayWord, as_date
 
     cd = campaign_dates(campaign, ctx)
     for fd in cd.dates:
@@ -66,7 +56,7 @@ def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem
         if m.end_weekday is not None:
             pairs.append((m.end_weekday, days[-1]))
         for word, (y, mo, d) in pairs:
-            day = _as_date(y, mo, d)
+            day = as_date(y, mo, d)
             if day is None or day.weekday() == word.weekday:
                 continue
             actual = day.weekday()

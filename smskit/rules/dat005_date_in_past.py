@@ -25,7 +25,6 @@ Options: none.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 from smskit.findings import Problem, Severity
 from smskit.model import Campaign
@@ -40,6 +39,7 @@ SCOPE = "campaign"
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
     # Imported on first use: `smskit rules` and `smskit explain` need none of it.
     from smskit.rules._dates import campaign_dates
+    from smskit.text.dates import as_date
 
     cd = campaign_dates(campaign, ctx)
     send = cd.send_date
@@ -48,10 +48,7 @@ def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem
     for fd in cd.dates:
         m, msg = fd.match, fd.message
         year = cd.year_of(m)
-        try:
-            last = date(year, m.month, m.day) if year is not None else None
-        except ValueError:
-            continue  # not a date at all: DAT003
+        last = as_date(year, m.month, m.day)  # None if not a date at all (DAT003's)
         if last is None or last >= send:
             continue
         sent = cd.write_house(send.year, send.month, send.day)

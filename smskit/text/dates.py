@@ -42,6 +42,7 @@ __all__ = [
     "DateMatch",
     "DatePackError",
     "WeekdayWord",
+    "as_date",
     "find_dates",
     "impossible_reason",
     "might_contain_date",
@@ -102,7 +103,7 @@ class DateMatch:
     @property
     def date(self) -> date | None:
         """The (last) day as a date, when the year is written and the date exists."""
-        return _date(self.year, self.month, self.day)
+        return as_date(self.year, self.month, self.day)
 
     def first_day(self, year: int | None = None) -> tuple[int | None, int, int]:
         """The first day (y, m, d); ``year`` stands in for a missing year of the last day."""
@@ -131,7 +132,8 @@ def _range_start(
     return (sy, sm, sd)
 
 
-def _date(y: int | None, m: int, d: int) -> date | None:
+def as_date(y: int | None, m: int, d: int) -> date | None:
+    """(y, m, d) as a date; None when the year is unknown or the day does not exist."""
     if y is None:
         return None
     try:
