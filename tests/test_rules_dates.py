@@ -154,6 +154,21 @@ def test_dat002_fix_minds_the_full_stop(tmp_path, locale, body, fixed):
     assert bodies_of(run.fix()) == [fixed]
 
 
+def test_dat002_year_less_date_against_an_iso_house_needs_an_unsafe_year(tmp_path):
+    bodies = ["Rean slutar 3.6."]
+    pack = "rules:\n  DAT002: {date_format: yyyy-MM-dd}\n"
+    (tmp_path / "ours.yml").write_text(pack)
+    config = PACKS.replace("]", ", ./ours.yml]")
+    sent = campaign_yaml(bodies, locale="sv-FI", send_at="2017-05-29T10:00:00+03:00")
+    run = Run(tmp_path, sent, config, select="DAT002")
+    (f,) = run.codes("DAT002")
+    assert not f.fix.safe and "the year 2017 taken from send_at" in f.message
+    assert bodies_of(run.fix()) == bodies  # not applied without --unsafe-fixes
+    assert bodies_of(run.fix(unsafe=True)) == ["Rean slutar 2017-06-03."]
+    (f,) = Run(tmp_path, campaign_yaml(bodies, locale="sv-FI"), config, select="DAT002").codes()
+    assert f.fix is None and "write it with its year" in f.message
+
+
 def test_dat002_range_keeps_its_shape(tmp_path):
     run = Run(tmp_path, campaign_yaml(["Ale 01.–03.06.17!"]))
     assert [f.code for f in run.codes()] == ["DAT002"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from smskit.findings import Edit
+from smskit.findings import Edit, Fix
 from smskit.model import Campaign, Message
 from smskit.rules.base import Context
 from smskit.text.date_format import (
@@ -30,6 +30,14 @@ class FoundDate(NamedTuple):
 
     message: Message
     match: DateMatch
+
+
+class Rewrite(NamedTuple):
+    """A date written in another pattern (DAT001 and DAT002 both offer one)."""
+
+    text: str | None  # None: the pattern needs a year that is not known
+    year_added: int | None  # the year taken from send_at for a year-less date, if one was
+    fix: Fix | None  # None when there is no text or it is the same as written
 
 
 @dataclass
@@ -67,6 +75,25 @@ class CampaignDates:
         """A single day in ``pattern`` (for messages: "the send date 10.6.2017")."""
         names = self.finder.names if pattern.month in ("MMM", "MMMM") else None
         return format_date(y, m, d, pattern, names) or f"{y}-{m:02d}-{d:02d}"
+
+    def rewrite(self, found: FoundDate, pattern: DatePattern) -> Rewrite:
+        """``found`` written in ``pattern``, with the fix that writes it.
+
+        A year-less date written in a pattern with a year (an ISO house format) gets the year
+        from send_at; the marketer should check it, so that fix is not safe.
+        """
+        m, msg = found.match, found.message
+        text, added = self.finder.render(m, pattern), None
+        if text is None:
+            added = self.year_of(m)
+            text = self.finder.render(m, pattern, added) if added is not None else None
+            if text is None:
+                added = None
+        fix = None
+        if text is not None and text != m.text:
+            edit = date_edit(msg.body, m, text)
+            fix = Fix(f"write {text}", msg.body_node, (edit,), safe=added is None)
+        return Rewrite(text, added, fix)
 
     def write_house(self, y: int | None, m: int, d: int) -> str:
         try:

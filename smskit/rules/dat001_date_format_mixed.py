@@ -46,7 +46,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from smskit.findings import Fix, Problem, Severity
+from smskit.findings import Problem, Severity
 from smskit.model import Campaign
 from smskit.rules.base import Context
 
@@ -63,8 +63,8 @@ class Options:
 
 def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Problem]:
     # Imported on first use: `smskit rules` and `smskit explain` need none of it.
-    from smskit.rules._dates import campaign_dates, date_edit
-    from smskit.text.date_format import PatternError, follows
+    from smskit.rules._dates import campaign_dates
+    from smskit.text.date_format import PatternError
 
     cd = campaign_dates(campaign, ctx)
     if len(cd.dates) < 2:
@@ -79,7 +79,9 @@ def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Proble
     if result is None or result.consistent:
         return
     family, year = result.family, result.year
-    agreeing = [m for m in matches if follows(m, family, year)]
+    # The minority is every date that does not follow the majority: the rest agree with it.
+    minority = set(result.minority)
+    agreeing = [m for i, m in enumerate(matches) if i not in minority]
     if agreeing:
         example = next((m.text for m in agreeing if m.year is not None), agreeing[0].text)
         shown = str(family.with_year(year) if any(m.year for m in agreeing) else family)
@@ -89,24 +91,13 @@ def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Proble
     for i in result.minority:
         fd = cd.dates[i]
         m, msg = fd.match, fd.message
-        fixed = cd.finder.render(m, family.with_year(year))
-        safe = True
-        added_year = None
-        if fixed is None:  # a year-less date and an ISO majority: the year must be added
-            added_year = cd.year_of(m)
-            fixed = cd.finder.render(m, family.with_year(year), added_year) if added_year else None
-            safe = False
+        fixed, added_year, fix = cd.rewrite(fd, family.with_year(year))
         if fixed is not None:
             advice = f"write {fixed}"
             if added_year is not None:
                 advice += f" (the year {added_year} taken from send_at; check it)"
         else:
             advice = "write it with its year, like the others"
-        fix = (
-            Fix(f"write {fixed}", msg.body_node, (date_edit(msg.body, m, fixed),), safe=safe)
-            if fixed is not None and fixed != m.text
-            else None
-        )
         yield Problem(
             f"the date {m.text} in message '{msg.id}' is written differently from the other "
             f"dates of this campaign ({majority}); {advice} so that every date looks the same",

@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from smskit.findings import Fix, Problem, Severity
+from smskit.findings import Problem, Severity
 from smskit.model import Campaign
 from smskit.rules.base import Context
 
@@ -54,7 +54,7 @@ class Options:
 
 def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Problem]:
     # Imported on first use: `smskit rules` and `smskit explain` need none of it.
-    from smskit.rules._dates import campaign_dates, date_edit
+    from smskit.rules._dates import campaign_dates
     from smskit.text.date_format import PatternError, follows
 
     cd = campaign_dates(campaign, ctx)
@@ -76,17 +76,9 @@ def check(campaign: Campaign, options: Options, ctx: Context) -> Iterator[Proble
         m, msg = fd.match, fd.message
         if follows(m, house.family, house.year):
             continue
-        fixed, safe, note = cd.finder.render(m, house), True, ""
-        if fixed is None:
-            year = cd.year_of(m)
-            fixed = cd.finder.render(m, house, year) if year is not None else None
-            safe, note = False, f" (the year {year} taken from send_at; check it)"
+        fixed, added, fix = cd.rewrite(fd, house)
+        note = f" (the year {added} taken from send_at; check it)" if added is not None else ""
         advice = f"write {fixed}{note}" if fixed else "write it with its year"
-        fix = (
-            Fix(f"write {fixed}", msg.body_node, (date_edit(msg.body, m, fixed),), safe=safe)
-            if fixed and fixed != m.text
-            else None
-        )
         yield Problem(
             f"the date {m.text} in message '{msg.id}' is not in the house date format "
             f"for {campaign.locale} ({house}); {advice}",
