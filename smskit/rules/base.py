@@ -15,8 +15,6 @@ from smskit.findings import Severity
 _T = TypeVar("_T")
 _MISSING = object()
 
-SCOPES = ("loader", "campaign", "project", "audience")
-
 
 @dataclass(frozen=True)
 class Rule:
@@ -125,6 +123,3 @@ class Context:
 
     def locale(self, language: str) -> dict[str, Any]:
         return self.locales.get(language, {})
-
-    def brand(self, name: str) -> dict[str, Any]:
-        return self.brands.get(name, {})

@@ -41,17 +41,17 @@ SCOPE = "campaign"
 
 
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
-    from smskit.encoding import GSM7, UCS2, analyze, encoding_of, gsm_suggestion
+    from smskit.encoding import GSM7, analyze, encoding_of, gsm_suggestion
     from smskit.rules.enc004_invisible_character import is_invisible, without_invisible
 
     for msg in campaign.messages:
         # Most bodies are GSM-7, which one C call tells; only UCS-2 ones need the analysis.
         if encoding_of(msg.body, campaign.smart_encoding) == GSM7:
             continue
-        a = analyze(msg.body, smart_encoding=campaign.smart_encoding)
+        a = analyze(msg.body, smart_encoding=campaign.smart_encoding)  # UCS-2, as just found
         # Invisible characters (a zero-width space, a no-break space) are ENC004's to report.
         ucs2_chars = [(o, g) for o, g in a.ucs2_chars if not is_invisible(g)]
-        if a.encoding != UCS2 or not ucs2_chars:
+        if not ucs2_chars:
             continue
         edits = []
         if not campaign.smart_encoding:

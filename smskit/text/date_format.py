@@ -44,9 +44,6 @@ KINDS: dict[str, tuple[str, str | None]] = {
     "written-md": ("{M} {d}, {y}", "{M} {d}"),
 }
 NUMERIC_KINDS = frozenset({"dot", "slash-dmy", "slash-mdy", "iso"})
-DAY_TOKENS = ("d", "dd", "do")
-MONTH_TOKENS = ("M", "MM", "MMM", "MMMM")
-YEAR_TOKENS = ("yy", "yyyy")
 # How far before the send date a year-less date is still read as that year (and so lies in
 # the past); earlier ones are read as next year: "2.1." sent on 20.12.2017 is 2.1.2018.
 YEARLESS_LOOKBACK = timedelta(days=60)

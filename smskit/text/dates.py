@@ -45,7 +45,6 @@ __all__ = [
     "as_date",
     "find_dates",
     "impossible_reason",
-    "might_contain_date",
 ]
 
 # For messages to the marketer, who reads them in English.
@@ -99,11 +98,6 @@ class DateMatch:
     @property
     def is_range(self) -> bool:
         return self.start_ymd is not None
-
-    @property
-    def date(self) -> date | None:
-        """The (last) day as a date, when the year is written and the date exists."""
-        return as_date(self.year, self.month, self.day)
 
     def first_day(self, year: int | None = None) -> tuple[int | None, int, int]:
         """The first day (y, m, d); ``year`` stands in for a missing year of the last day."""
@@ -208,11 +202,6 @@ _MONTH_DAY = lazy_re.compile(
     rf"(?P<o2>st|nd|rd|th)?)?(?:,?\s(?P<y>(?:19|20)\d\d)(?!\d))?"
 )
 _WEEKDAY_AFTER = re.compile(rf"\s?\(\s?(?P<w>{_WORD})\.?\s?\)")
-
-
-def might_contain_date(text: str) -> bool:
-    """The cheap pre-check: every date has a digit."""
-    return _DIGITS.search(text) is not None
 
 
 def _word_before(text: str, end: int) -> tuple[int, int] | None:
