@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from smskit.encoding.causes import ucs2_chars
 from smskit.encoding.graphemes import graphemes
-from smskit.encoding.gsm7 import EXT_FLAGS, NON_GSM, gsm7_bytes
+from smskit.encoding.gsm7 import EXT_FLAGS, NON_GSM, gsm7_bytes, septet_count
 from smskit.encoding.replay import replay
 from smskit.encoding.smart import smart_encode
 from smskit.encoding.ucs2 import ucs2_cuts, utf16_slice
@@ -116,11 +116,10 @@ def analyze(text: str, smart_encoding: bool = False) -> Analysis:
         text = smart_encode(text)
     data = gsm7_bytes(text)
     if data is not None:
-        flags = data.translate(EXT_FLAGS)
-        units = len(data) + flags.count(1)
+        units = septet_count(data)
         if units <= GSM7_SINGLE:
             return Analysis(text, GSM7, 1, units, (text,), (units,), ())
-        septets = _septets(flags)
+        septets = _septets(data.translate(EXT_FLAGS))
         parts, part_units, start, start_septet = [], [], 0, 0
         for end_septet in _gsm7_cuts(septets):
             end = end_septet - septets.count(2, 0, end_septet)  # septets -> characters
