@@ -17,7 +17,7 @@ from smskit.model import Campaign, Message
 from smskit.phrases import signoff_finder
 from smskit.rules.base import Context
 from smskit.sender import can_receive_replies
-from smskit.text.signoff import CASE_ENDING, Signoff, mentions, name_key, normalise
+from smskit.text.signoff import Signoff, mention_regex, mentions, name_key, normalise
 
 _BOOK_KEY = "smskit.brands.book"
 _SIGNOFFS_KEY = "smskit.brands.signoffs"
@@ -64,9 +64,7 @@ class BrandBook:
         if not self.canonical:
             return []
         if self._regex is None:
-            keys = sorted(self.canonical, key=len, reverse=True)
-            alts = "|".join(r"[\W_]+".join(re.escape(w) for w in k.split()) for k in keys)
-            self._regex = re.compile(rf"(?<!\w)({alts}){CASE_ENDING}(?!\w)")
+            self._regex = mention_regex(sorted(self.canonical, key=len, reverse=True))
         found = (
             self.canonical.get(name_key(m.group(1))) for m in self._regex.finditer(text.casefold())
         )

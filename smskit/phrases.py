@@ -91,13 +91,15 @@ def reply_matcher(ctx: Context, language: str) -> PhraseMatcher:
 
 
 def opt_out_matcher(ctx: Context, language: str) -> PhraseMatcher:
-    return _matcher(phrases(ctx, language, "opt_out_phrases"), ())
+    """The pack's opt-out phrases (the regex the sign-off finder already holds)."""
+    return _opt_out_matcher(signoff_finder(ctx, language).opt_out)
 
 
 @lru_cache(maxsize=64)
-def _regexes(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+def _opt_out_matcher(pattern: re.Pattern[str] | None) -> PhraseMatcher:
+    return PhraseMatcher(pattern, None)
 
 
 def opt_out_links(ctx: Context, language: str) -> tuple[re.Pattern[str], ...]:
-    return _regexes(phrases(ctx, language, "opt_out_link_patterns"))
+    """The pack's opt-out link patterns, compiled as the sign-off finder holds them."""
+    return signoff_finder(ctx, language).links

@@ -618,3 +618,26 @@ def test_as_date_is_a_date_exactly_when_impossible_reason_has_none(y: int, m: in
     assert (got is not None) == (impossible_reason(y, m, d) is None)
     assert got is None or (got.year, got.month, got.day) == (y, m, d)
     assert as_date(None, m, d) is None  # a year-less date is no day yet
+
+
+@pytest.mark.parametrize(
+    ("locale", "date_format", "month_first"),
+    [("en-US", None, True), ("en-GB", None, False), ("fi-FI", None, False),
+     ("en-GB", "M/d/yyyy", True), ("en-US", "d/M/yyyy", False),
+     ("en-US", "yyyy-MM-dd", True),  # not a slash pattern: CLDR's short one decides
+     ("en-US", "not a pattern", True), ("en-GB", ["d/M"], False)],  # a bad one: CLDR's too
+)  # fmt: skip
+def test_month_first_follows_the_house_slash_order(locales, locale, date_format, month_first):
+    pack = dict(locales.get("en", {}))
+    if date_format is not None:
+        pack["date_format"] = date_format
+    f = DateFinder(locale, pack)
+    assert f.month_first is month_first
+    (m,) = f.find("Alkaa 6/1/2017 klo 9")
+    assert m.ymd == ((2017, 6, 1) if month_first else (2017, 1, 6))
+
+
+def test_weekday_like_keeps_capitals_and_the_dot(locales):
+    names = finder(locales, "fi-FI").names
+    assert names.weekday_like("MAANANTAINA", 1) == "TIISTAINA"
+    assert names.weekday_like("Ma.", 2) == "Ke."

@@ -73,12 +73,10 @@ class DateNames:
         word = self._weekday_slots.get(hit[1], {}).get(weekday)
         if word is None:
             return None
+        from smskit.text.diacritics import with_case_of  # only for a wrong weekday's fix
+
         core = text.rstrip(".")
-        if core.isupper() and len(core) > 1:
-            word = word.upper()
-        elif core[:1].isupper():
-            word = word[:1].upper() + word[1:]
-        return word + text[len(core) :]
+        return with_case_of(word, core) + text[len(core) :]
 
 
 CldrNames = dict[str, dict[str, dict[int, str]]]

@@ -350,10 +350,10 @@ class DateFinder:
         """Is "6/1/2017" 6 January (True: en-US) or 1 June (False)?"""
         if self._mdy is None:
             try:
-                house = house_pattern(self.locale, self.pack)
-            except ValueError:
-                house = parse_pattern(cldr_short_pattern(self.locale))
-            if house.kind not in ("slash-mdy", "slash-dmy"):
+                house: DatePattern | None = self.house()
+            except ValueError:  # a bad pack date_format: CLDR decides
+                house = None
+            if house is None or house.kind not in ("slash-mdy", "slash-dmy"):
                 house = parse_pattern(cldr_short_pattern(self.locale))
             self._mdy = house.kind == "slash-mdy"
         return self._mdy

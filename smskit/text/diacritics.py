@@ -187,8 +187,7 @@ def known_forms(texts: Iterable[str]) -> dict[str, str]:
 
 def with_case_of(word: str, model: str) -> str:
     """``word`` in the capitalisation of ``model`` (all caps, capitalised, or lowercase)."""
-    letters = [c for c in model if c.isalpha()]
-    if len(letters) > 1 and all(c.isupper() for c in letters):
+    if _is_all_caps(model):
         return word.upper()
     if model[:1].isupper():
         return word[:1].upper() + word[1:]

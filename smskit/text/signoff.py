@@ -123,8 +123,14 @@ def mentions(name: str, brand: str) -> bool:
 
 @lru_cache(maxsize=1024)
 def _mention_regex(key: str) -> re.Pattern[str]:
-    body = r"[\W_]+".join(re.escape(w) for w in key.split())
-    return re.compile(rf"(?<!\w){body}{CASE_ENDING}(?!\w)")
+    return mention_regex((key,))
+
+
+def mention_regex(keys: Iterable[str]) -> re.Pattern[str]:
+    """Any of the names ``keys`` (as :func:`name_key` gives them) in casefolded text, as whole
+    words with a Finnish case ending allowed; group 1 is the name as written."""
+    alts = "|".join(r"[\W_]+".join(re.escape(w) for w in k.split()) for k in keys)
+    return re.compile(rf"(?<!\w)({alts}){CASE_ENDING}(?!\w)")
 
 
 class SignoffFinder:
