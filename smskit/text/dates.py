@@ -162,6 +162,7 @@ def impossible_reason(year: int | None, month: int, day: int) -> str | None:
 
 
 # --- the patterns --------------------------------------------------------------------------
+# Those only some texts reach (slash and ISO dates, units, URLs) are compiled on first use.
 
 _DIGITS = re.compile(r"\d+")
 _YEAR = r"(?:19|20)\d\d|\d\d"
@@ -170,20 +171,20 @@ _DOT = re.compile(
     rf"(?:(?P<d1>\d{{1,2}})(?:\.(?P<m1>\d{{1,2}})\.(?P<y1>{_YEAR})?|\.)?\s?(?P<dash>{_DASH})\s?)?"
     rf"(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>{_YEAR})?"
 )
-_SLASH = re.compile(rf"(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})(?:/(?P<y>{_YEAR}))?")
-_ISO = re.compile(r"(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
+_SLASH = lazy_re.compile(rf"(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})(?:/(?P<y>{_YEAR}))?")
+_ISO = lazy_re.compile(r"(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
 _BAD_BEFORE = set("_.,/:#+@$€£\\'=&?%")
 # Words after which a number is a time or a version, not a date: "klo 12.10.", "iOS 16.4.".
 _NOT_BEFORE_A_DATE = frozenset({
     "klo", "kello", "kl", "klockan", "at", "versio", "version", "versionen", "ver", "v", "ios",
     "ipados", "android", "macos", "windows", "päivitys", "update",
 })  # fmt: skip
-_TIME_RANGE_HEAD = re.compile(rf"\d[.:]\d\d\s?{_DASH}")
-_UNIT_AFTER = re.compile(
+_TIME_RANGE_HEAD = lazy_re.compile(rf"\d[.:]\d\d\s?{_DASH}")
+_UNIT_AFTER = lazy_re.compile(
     r"\A\s?(?:[€$£%‰]|e\b|eur|euro|kr\b|snt\b|sek\b|[kMGT]i?[Bb]|Mbit|Gbit|kbit)"
 )
 # A token that is a web address: "https://…", "www.…", "elisa.fi/…".
-_URL_HEAD = re.compile(r"\S*://|www\.|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/", re.IGNORECASE)
+_URL_HEAD = lazy_re.compile(r"\S*://|www\.|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/", re.IGNORECASE)
 _ORDINAL = r"\.|:[ae]|st|nd|rd|th"
 # Month and weekday words are matched as any word and looked up in the name tables: a regex
 # alternation of every inflected form is tried word by word and costs a hundred times more.
@@ -201,7 +202,7 @@ _MONTH_DAY = lazy_re.compile(
     rf"(?:\s?(?P<dash>{_DASH})\s?(?:(?P<mn2>{_WORD})(?P<dot2>\.)?\s)?(?P<d2>\d{{1,2}})(?!\d)"
     rf"(?P<o2>st|nd|rd|th)?)?(?:,?\s(?P<y>(?:19|20)\d\d)(?!\d))?"
 )
-_WEEKDAY_AFTER = re.compile(rf"\s?\(\s?(?P<w>{_WORD})\.?\s?\)")
+_WEEKDAY_AFTER = lazy_re.compile(rf"\s?\(\s?(?P<w>{_WORD})\.?\s?\)")
 
 
 def _word_before(text: str, end: int) -> tuple[int, int] | None:

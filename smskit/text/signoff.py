@@ -20,7 +20,7 @@ from typing import NamedTuple
 from smskit import lazy_re
 
 # A link as people write them in SMS: with or without a scheme, lowercase top-level domain.
-URL = re.compile(
+URL = lazy_re.compile(
     r"(?<![\w@])(?:https?://\S+|www\.\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}(?:/\S*)?)(?![\w@])"
 )
 # Pieces of the text after a sign-off candidate: lines and sentences (a one-letter word before
@@ -35,9 +35,9 @@ _DASHES = re.compile(r"[-‐‑‒–—―]+")
 _NON_WORD = re.compile(r"[^\w/-]+")
 _NAME_SEP = re.compile(r"[\W_]+")
 # Where a line or a sentence begins (the match ends there).
-_SENTENCE_END = re.compile(r"(?:^|\n|(?<=[.!?])[ \t])[ \t]*")
+_SENTENCE_END = lazy_re.compile(r"(?:^|\n|(?<=[.!?])[ \t])[ \t]*")
 _SEP_AFTER_WORD = re.compile(r"[ \t]*[,:]?\s*")  # "Terveisin, Elisa", "Terveisin\nElisa"
-_SEP_AFTER_MARK = re.compile(r"[ \t]*")  # "/Elisa", "— Elisa"
+_SEP_AFTER_MARK = lazy_re.compile(r"[ \t]*")  # "/Elisa", "— Elisa"
 # Finnish case endings a brand name may carry: Elisan, Elisalta, DNA:n, Telialle.
 CASE_ENDING = r"(?::?(?:n|a|ä|na|nä|ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|ksi|han|hen|in|kin))?"
 _MAX_NAME_CHARS = 40
