@@ -585,6 +585,10 @@ def run(
             _scan(result, aud, optset, list(specs.values()), plans, interner)
     except AudienceError as e:
         result.refused = e.problem
+    except OSError as e:  # the disk or share failed while reading
+        result.refused = AudienceProblem(
+            "AUD005", f"{path}: cannot read the audience file: {e.strerror or e}", None
+        )
     return result
 
 
@@ -1019,9 +1023,16 @@ def result_for(campaign: Campaign, ctx: object) -> PreflightResult:
     cache: dict = getattr(ctx, "cache", {})
     store = cache.setdefault("preflight", {})
     key = id(campaign)
-    if key not in store:
-        store[key] = run(campaign, audience=cache.get("audience"))
-    return store[key]
+    entry = store.get(key)
+    if entry is None:
+        try:
+            entry = run(campaign, audience=cache.get("audience"))
+        except Exception as e:  # a bug, or the phone worker died: the same for every rule
+            entry = (e, e.__traceback__)
+        store[key] = entry
+    if isinstance(entry, tuple):  # the scan failed: raise what it raised, without rescanning
+        raise entry[0].with_traceback(entry[1])
+    return entry
 
 
 def audience_mark(campaign: Campaign) -> Mark:

@@ -320,6 +320,48 @@ def test_audience_override_and_suppression(tmp_path: Path) -> None:
     assert "VAR005" not in codes and "SUP002" not in codes  # suppressed, and the suppression used
 
 
+def test_a_failed_scan_runs_once_and_every_rule_sees_the_same_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import smskit.preflight as preflight_mod
+    from smskit.worker import WorkerError
+
+    setup(tmp_path, ["Hei {first_name}!"], rows_of(("Jari", "V"), ("Anna", "K")))
+
+    def died(self):
+        raise WorkerError("the worker process stopped unexpectedly (EOFError)")
+
+    monkeypatch.setattr(preflight_mod._PhoneChecks, "result", died)
+    runs = []
+    real_run = preflight_mod.run
+    monkeypatch.setattr(preflight_mod, "run", lambda *a, **kw: runs.append(1) or real_run(*a, **kw))
+    failed = [f for f in findings(tmp_path) if "could not check this file" in f.message]
+    assert len(runs) == 1  # not once per VAR/AUD rule
+    assert failed and all(
+        "WorkerError: the worker process stopped unexpectedly" in f.message for f in failed
+    )
+
+
+def test_a_read_error_midway_is_a_refused_audience_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import smskit.audience as audience_mod
+
+    campaign = setup(tmp_path, ["Hei {first_name}!"], rows_of(("Jari", "V")))
+
+    def failing(self):
+        raise OSError(errno.EIO, "Input/output error")
+        yield  # a generator, like the real one
+
+    monkeypatch.setattr(audience_mod.Audience, "batches", failing)
+    result = run(campaign)
+    assert result.refused is not None and result.refused.code == "AUD005"
+    assert str(tmp_path / "audience.csv") in result.refused.message
+    assert "Input/output error" in result.refused.message
+
+
 # -- the send plan --------------------------------------------------------------------------------
 
 
