@@ -25,6 +25,7 @@ import codecs
 import csv
 import io
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -207,8 +208,9 @@ class Audience:
         delimiter: str,
         columns: tuple[str, ...],
         phone_index: int,
-        header_lines: int,
-        region: str,
+        data_line: int,
+        normalizer: PhoneNormalizer,
+        what: str = "audience file",
     ) -> None:
         self.path = path
         self.display = display
@@ -218,9 +220,9 @@ class Audience:
         self.columns = columns
         self.phone_index = phone_index
         self.phone_column = columns[phone_index]
-        self._header_lines = header_lines
-        self.region = region
-        self.normalizer = PhoneNormalizer(region)
+        self._data_line = data_line  # the file line the data rows start from
+        self._what = what
+        self.normalizer = normalizer
 
     # -- recipients ------------------------------------------------------------------------
 
@@ -249,17 +251,17 @@ class Audience:
     def batches(self) -> Iterator[RowBatch]:
         """The data rows, a piece of the file (about a megabyte) at a time."""
         ncols, pi = len(self.columns), self.phone_index
-        first = True
+        start = self._data_line
         for flat, rows, lines in _records(
-            self.path, self._fmt, self.delimiter, self.display, ncols
+            self.path, self._fmt, self.delimiter, self.display, ncols, self._what
         ):
-            if first:  # the header record
-                first = False
+            if lines and lines[0] < start:  # the header record (and lines skipped before it)
+                k = bisect_left(lines, start)
                 if flat is not None:
-                    flat = flat[ncols + 1 :]
+                    flat = flat[k * (ncols + 1) :]
                 else:
-                    rows = rows[1:]
-                lines = lines[1:]
+                    rows = rows[k:]
+                lines = lines[k:]
             if flat is not None:
                 batch = RowBatch(ncols, pi, lines, flat=flat)
             else:
@@ -339,7 +341,20 @@ def open_audience(
     path = Path(path)
     display = display or str(path)
     fmt = _sniff(path, display)
-    header, header_lines, delimiter = _header(path, fmt, display)
+    return _open(path, display, fmt, phone_column, PhoneNormalizer(region))
+
+
+def _open(
+    path: Path,
+    display: str,
+    fmt: _Format,
+    phone_column: str,
+    normalizer: PhoneNormalizer,
+    skip: int = 0,
+    what: str = "audience file",
+) -> Audience:
+    """open_audience after sniffing; the header is on line ``skip + 1``."""
+    header, header_lines, delimiter = _header(path, fmt, display, skip, what)
     columns = tuple(h.strip().removeprefix("\ufeff").strip() for h in header)
     seen: dict[str, int] = {}
     for i, name in enumerate(columns):
@@ -366,21 +381,24 @@ def open_audience(
             f"{display}: no '{phone_column}' column; the header has: {listed}{hint}",
             1,
         )
-    return Audience(path, display, fmt, delimiter, columns, index, header_lines, region)
+    data_line = skip + header_lines + 1
+    return Audience(path, display, fmt, delimiter, columns, index, data_line, normalizer, what)
 
 
 def _refuse(code: str, message: str, row: int | None, **extra: object) -> None:
     raise AudienceError(AudienceProblem(code, message, row, dict(extra)))
 
 
-def _sniff(path: Path, display: str) -> _Format:
+def _sniff(
+    path: Path, display: str, what: str = "audience file", empty_ok: bool = False
+) -> _Format:
     try:
         with path.open("rb") as f:
             head = f.read(_SAMPLE_BYTES)
     except OSError as e:
-        _refuse("AUD005", f"{display}: cannot read the audience file: {e.strerror or e}", None)
-    if not head.strip(b"\xef\xbb\xbf\xff\xfe\r\n\t ;,"):
-        _refuse("AUD005", f"{display}: the audience file is empty; it needs a header line", 1)
+        _refuse("AUD005", f"{display}: cannot read the {what}: {e.strerror or e}", None)
+    if not empty_ok and not head.strip(b"\xef\xbb\xbf\xff\xfe\r\n\t ;,"):
+        _refuse("AUD005", f"{display}: the {what} is empty; it needs a header line", 1)
     if head.startswith(codecs.BOM_UTF8):
         enc, bom = "utf-8-sig", 3
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -407,18 +425,24 @@ def _sniff(path: Path, display: str) -> _Format:
     return _Format(enc, bom, newline)
 
 
-def _header(path: Path, fmt: _Format, display: str) -> tuple[list[str], int, str]:
-    """The header record, how many lines it spans, and the delimiter it uses."""
-    for _raw, text, _ in _pieces(path, fmt, display, limit=1):
+def _header(
+    path: Path, fmt: _Format, display: str, skip: int = 0, what: str = "audience file"
+) -> tuple[list[str], int, str]:
+    """The header record (after ``skip`` lines), how many lines it spans, and its delimiter."""
+    for _raw, text, _ in _pieces(path, fmt, display, limit=1, what=what):
+        if skip:
+            text = text.split(fmt.newline, skip)[-1]
         first_line = text.split(fmt.newline, 1)[0]
         delimiter = _delimiter(first_line)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         try:
             header = next(reader)
         except (StopIteration, csv.Error):
-            _refuse("AUD005", f"{display}:1: the header line cannot be read as CSV", 1)
+            _refuse(
+                "AUD005", f"{display}:{skip + 1}: the header line cannot be read as CSV", skip + 1
+            )
         return header, reader.line_num, delimiter
-    _refuse("AUD005", f"{display}: the audience file is empty; it needs a header line", 1)
+    _refuse("AUD005", f"{display}: the {what} is empty; it needs a header line", 1)
     raise AssertionError  # unreachable
 
 
@@ -434,7 +458,7 @@ def _delimiter(line: str) -> str:
 
 
 def _pieces(
-    path: Path, fmt: _Format, display: str, limit: int | None = None
+    path: Path, fmt: _Format, display: str, limit: int | None = None, what: str = "audience file"
 ) -> Iterator[tuple[bytes, str, int]]:
     """The file a piece at a time, each ending at a line break: (UTF-8 bytes, text, first line).
 
@@ -450,7 +474,7 @@ def _pieces(
     try:
         f = path.open("rb")
     except OSError as e:
-        _refuse("AUD005", f"{display}: cannot read the audience file: {e.strerror or e}", None)
+        _refuse("AUD005", f"{display}: cannot read the {what}: {e.strerror or e}", None)
     with f:
         f.seek(fmt.bom)
         while True:
@@ -577,7 +601,7 @@ def _unmojibake(word: str) -> str | None:
 
 
 def _records(
-    path: Path, fmt: _Format, delimiter: str, display: str, ncols: int
+    path: Path, fmt: _Format, delimiter: str, display: str, ncols: int, what: str = "audience file"
 ) -> Iterator[tuple[list | None, list[list[str]], Sequence[int]]]:
     """Records of the file, a stretch of lines at a time: ``(flat, rows, lines)``.
 
@@ -591,7 +615,7 @@ def _records(
     delim = delimiter.encode()
     carry = b""
     line = 1
-    for raw, _text, _line in _pieces(path, fmt, display):
+    for raw, _text, _line in _pieces(path, fmt, display, what=what):
         if carry:
             raw, carry = carry + raw, b""
         if b'"' not in raw:
@@ -813,24 +837,25 @@ def load_opt_out(
     region: str = "FI",
     phone_column: str = "phone",
     display: str | None = None,
+    normalizer: PhoneNormalizer | None = None,
 ) -> OptOut:
     """Read an opt-out file: one number a line, or a CSV with a phone column.
 
-    Numbers are normalized like the audience's. An entry that is not a valid number cannot be
-    honoured, so it is reported (AUD001) rather than skipped quietly.
+    Blank lines and ``#`` comments are skipped; the file is a CSV when its first other line is a
+    header naming the phone column. An empty file lists no numbers. Numbers are normalized like
+    the audience's (pass its ``normalizer`` to share it). An entry that is not a valid number
+    cannot be honoured, so it is reported (AUD001) rather than skipped quietly.
     """
     path = Path(path)
     display = display or str(path)
-    fmt = _sniff(path, display)
-    first = ""
-    for _raw, text, _ in _pieces(path, fmt, display, limit=1):
-        first = text.split(fmt.newline, 1)[0].strip().removeprefix("\ufeff")
-    normalizer = PhoneNormalizer(region)
+    what = "opt-out list"
+    fmt = _sniff(path, display, what, empty_ok=True)
+    normalizer = normalizer or PhoneNormalizer(region)
     numbers: set[str] = set()
     problems: list[AudienceProblem] = []
-    is_csv = any(d in first for d in _DELIMITERS) or first.casefold() == phone_column.casefold()
-    if is_csv:
-        audience = open_audience(path, phone_column=phone_column, region=region, display=display)
+    header = _first_entry(path, fmt, display, what)
+    if header is not None and _names_column(header[1], phone_column):
+        audience = _open(path, display, fmt, phone_column, normalizer, header[0] - 1, what)
         for batch in audience.batches():
             problems.extend(batch.problems)
             for raw, e164, line in zip(
@@ -838,7 +863,7 @@ def load_opt_out(
             ):
                 _opt_out_entry(raw, e164, line, numbers, problems, normalizer, display)
         return OptOut(path, numbers, problems)
-    for _raw, text, line0 in _pieces(path, fmt, display):
+    for _raw, text, line0 in _pieces(path, fmt, display, what=what):
         for offset, raw in enumerate(text.split(fmt.newline)):
             entry = raw.strip().removeprefix("\ufeff")
             if not entry or entry.startswith("#"):
@@ -846,6 +871,25 @@ def load_opt_out(
             e164 = normalizer.normalize(entry)
             _opt_out_entry(entry, e164, line0 + offset, numbers, problems, normalizer, display)
     return OptOut(path, numbers, problems)
+
+
+def _first_entry(path: Path, fmt: _Format, display: str, what: str) -> tuple[int, str] | None:
+    """The first line that is neither blank nor a ``#`` comment: (line number, text)."""
+    for _raw, text, line0 in _pieces(path, fmt, display, what=what):
+        for offset, raw in enumerate(text.split(fmt.newline)):
+            entry = raw.strip().removeprefix("\ufeff")
+            if entry and not entry.startswith("#"):
+                return line0 + offset, entry
+    return None
+
+
+def _names_column(line: str, column: str) -> bool:
+    """Is ``line`` a CSV header with ``column`` among its names (case ignored)?"""
+    try:
+        names = next(csv.reader([line], delimiter=_delimiter(line)))
+    except csv.Error:
+        return False
+    return column.casefold() in (n.strip().casefold() for n in names)
 
 
 def _opt_out_entry(

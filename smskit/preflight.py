@@ -551,7 +551,7 @@ def run(
     optset: set[bytes] = set()
     if opt_out is not None:
         try:
-            oo = load_opt_out(opt_out, region=region, display=str(opt_out))
+            oo = load_opt_out(opt_out, display=str(opt_out), normalizer=aud.normalizer)
             optset = {n.encode() for n in oo.numbers}
             result.invalid_opt_out = oo.problems
         except AudienceError as e:

@@ -342,3 +342,30 @@ def test_opt_out_list_one_number_a_line(tmp_path: Path) -> None:
 def test_opt_out_list_as_csv_with_a_phone_column(tmp_path: Path) -> None:
     path = write(tmp_path, b"name;phone\nJari;0401234567\nAnna;+358451234567\n", "o.csv")
     assert load_opt_out(path).numbers == {"+358401234567", "+358451234567"}
+
+
+@pytest.mark.parametrize("data", [b"", b"\n\n", b"\xef\xbb\xbf", b"# nobody yet\n"])
+def test_an_empty_opt_out_list_lists_no_numbers(tmp_path: Path, data: bytes) -> None:
+    oo = load_opt_out(write(tmp_path, data, "opt.txt"))
+    assert oo.numbers == set() and oo.problems == []
+
+
+def test_opt_out_comment_with_a_comma_is_not_a_csv_header(tmp_path: Path) -> None:
+    data = b"# opted out by phone, email or in a shop\n040 123 4567\n"
+    assert load_opt_out(write(tmp_path, data, "opt.txt")).numbers == {"+358401234567"}
+
+
+def test_opt_out_csv_header_after_comments_and_blank_lines(tmp_path: Path) -> None:
+    data = b"# export, 2026-05-01\n\nname;Phone\nJari;0401234567\nAnna;12345\n"
+    oo = load_opt_out(write(tmp_path, data, "o.csv"))
+    assert oo.numbers == {"+358401234567"}
+    assert [(p.code, p.row) for p in oo.problems] == [("AUD001", 5)]
+
+
+def test_unusable_opt_out_list_is_refused_as_an_opt_out_list(tmp_path: Path) -> None:
+    with pytest.raises(AudienceError) as e:
+        load_opt_out(write(tmp_path, "040 123 4567 # Mäkinen\n".encode("cp1252"), "opt.txt"))
+    assert e.value.problem.code == "AUD003"
+    with pytest.raises(AudienceError) as e:
+        load_opt_out(tmp_path / "nope.txt")
+    assert "cannot read the opt-out list" in str(e.value)

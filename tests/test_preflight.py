@@ -362,6 +362,14 @@ def test_a_read_error_midway_is_a_refused_audience_naming_the_file(
     assert "Input/output error" in result.refused.message
 
 
+def test_an_empty_opt_out_list_leaves_the_audience_checked(tmp_path: Path) -> None:
+    (tmp_path / "optout.txt").write_text("", encoding="utf-8")
+    campaign = setup(tmp_path, ["Hei {first_name}!"], rows_of(("", "V")), "opt_out: optout.txt\n")
+    result = run(campaign)
+    assert result.refused is None and result.rows == 1
+    assert [e.row for e in result.values["first_name"].empty.examples] == [2]
+
+
 # -- the send plan --------------------------------------------------------------------------------
 
 
