@@ -161,6 +161,18 @@ class RowBatch:
         return "\n".join(col).encode("utf-8")
 
     @property
+    def flat(self) -> list | None:
+        """Every field of a quote-free stretch as UTF-8 bytes (a mark after each row), or None."""
+        return self._flat
+
+    def raw_row(self, i: int) -> Sequence:
+        """Row ``i``'s fields as stored (bytes on the fast path)."""
+        if self._flat is not None:
+            start = i * (self.ncols + 1)
+            return self._flat[start : start + self.ncols]
+        return self.rows[i]
+
+    @property
     def phones(self) -> list[str]:
         return self.column(self.phone_index)
 
@@ -306,17 +318,45 @@ class Audience:
 
 
 def _drop_blank(batch: RowBatch) -> RowBatch:
-    rows = batch.rows
-    keep = [i for i, r in enumerate(rows) if any(r)]
-    if len(keep) == len(rows):
+    """The batch without rows that are empty in every field (";;;;"), looking only at the rows
+    whose phone is empty; unchanged (still bytes) when there is none."""
+    phones = batch.raw_column(batch.phone_index)
+    empty = phones[0][:0] if phones else ""
+    blank: list[int] = []
+    i = -1
+    while (i := _find(phones, empty, i + 1)) >= 0:
+        if not any(batch.raw_row(i)):
+            blank.append(i)
+    if not blank:
         return batch
+    gone = set(blank)
+    keep = [i for i in range(len(batch)) if i not in gone]
+    lines = [batch.lines[i] for i in keep]
+    flat = batch.flat
+    if flat is not None:
+        width = batch.ncols + 1
+        kept: list = []
+        start = 0
+        for i in blank:
+            kept += flat[start : i * width]
+            start = (i + 1) * width
+        kept += flat[start:]
+        return RowBatch(batch.ncols, batch.phone_index, lines, flat=kept, problems=batch.problems)
+    rows = batch.rows
     return RowBatch(
         batch.ncols,
         batch.phone_index,
-        [batch.lines[i] for i in keep],
+        lines,
         rows=[rows[i] for i in keep],
         problems=batch.problems,
     )
+
+
+def _find(seq: list, value: object, start: int) -> int:
+    try:
+        return seq.index(value, start)
+    except ValueError:
+        return -1
 
 
 def _name(delimiter: str) -> str:

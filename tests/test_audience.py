@@ -214,6 +214,17 @@ def test_blank_rows_and_trailing_empty_fields_are_tolerated(tmp_path: Path) -> N
     ]
 
 
+def test_blank_rows_are_dropped_without_decoding_the_batch(tmp_path: Path) -> None:
+    data = b"phone;name\n;Jari\n;\n0401234568;Anna\n;\n"
+    [batch] = list(open_audience(write(tmp_path, data)).batches())
+    assert list(batch.lines) == [2, 4]
+    assert batch.raw_column(1) == [b"Jari", b"Anna"]  # still the bytes of the fast path
+    assert batch.rows == [["", "Jari"], ["0401234568", "Anna"]]
+    data = b"phone;name\n;Jari\n0401234568;Anna\n"  # an empty phone, but no blank row
+    [batch] = list(open_audience(write(tmp_path, data)).batches())
+    assert batch.raw_column(0) == [b"", b"0401234568"]
+
+
 _field = st.text(alphabet="aäöåÄÖÅšžéüΩЖ€😀\u0301 ,;\t\"'\r\nx-1", max_size=12) | st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=6
 )
