@@ -506,28 +506,27 @@ def _outcome(chunks: Sequence[str], sigs: Sequence[str], chars: int, smart: bool
     return Outcome(a.encoding, a.segments, a.units, chars)
 
 
-def run(
-    campaign: Campaign,
-    *,
-    audience: str | Path | None = None,
-    opt_out: str | Path | None = None,
-    region: str | None = None,
-    phone_column: str = "phone",
-    display: str | None = None,
-) -> PreflightResult:
+def audience_paths(
+    campaign: Campaign, audience: str | Path | None = None
+) -> tuple[Path | None, Path | None]:
+    """The audience and opt-out files the campaign uses, relative to the campaign file;
+    ``audience`` (``--audience``) overrides its ``audience:`` key."""
+    base = Path(campaign.path).parent
+    if audience is not None:
+        path: Path | None = Path(audience)
+    else:
+        path = base / campaign.audience if campaign.audience else None
+    return path, (base / campaign.opt_out if campaign.opt_out else None)
+
+
+def run(campaign: Campaign, *, audience: str | Path | None = None) -> PreflightResult:
     """Check every row of the campaign's audience (or ``audience``) and aggregate what is found.
 
-    ``audience`` and ``opt_out`` default to the campaign's keys, relative to the campaign file.
     A file that cannot be used comes back as ``result.refused``, never as an exception.
     """
     result = PreflightResult(campaign)
-    base = Path(campaign.path).parent
-    path = Path(audience) if audience is not None else None
-    if path is None and campaign.audience:
-        path = base / campaign.audience
-    if opt_out is None and campaign.opt_out:
-        opt_out = base / campaign.opt_out
-    region = region or region_for_locale(campaign.locale)
+    path, opt_out = audience_paths(campaign, audience)
+    region = region_for_locale(campaign.locale)
     result.audience_path = path
     templates = {m.id: compile_template(m.body) for m in campaign.messages}
     cases = placeholder_cases(campaign.extra)
@@ -537,9 +536,7 @@ def run(
     aud: Audience | None = None
     if path is not None:
         try:
-            aud = open_audience(
-                path, phone_column=phone_column, region=region, display=display or str(path)
-            )
+            aud = open_audience(path, region=region, display=str(path))
             columns = aud.columns
         except AudienceError as e:
             result.refused = e.problem
@@ -973,30 +970,24 @@ def send_plan(
     *,
     audience: str | Path | None = None,
     opt_out: str | Path | None = None,
-    region: str | None = None,
-    phone_column: str = "phone",
 ) -> Iterator[tuple[Recipient, tuple[str, ...]]]:
     """(recipient, rendered bodies in message order) for every row that is to be messaged.
 
     Rows with an invalid number or the wrong number of fields, second and later occurrences of
     a number, and opted-out numbers are skipped. Raises :class:`AudienceError` for a file that
-    cannot be used (a pre-flight reports it first).
+    cannot be used (a pre-flight reports it first). ``opt_out`` overrides the campaign's.
     """
-    base = Path(campaign.path).parent
-    path = (
-        Path(audience)
-        if audience is not None
-        else (base / campaign.audience if campaign.audience else None)
-    )
+    path, own_opt_out = audience_paths(campaign, audience)
+    if opt_out is None:
+        opt_out = own_opt_out
     if path is None:
         raise AudienceError(
             AudienceProblem("AUD005", f"campaign '{campaign.slug}' has no audience", None)
         )
-    if opt_out is None and campaign.opt_out:
-        opt_out = base / campaign.opt_out
-    region = region or region_for_locale(campaign.locale)
-    aud = open_audience(path, phone_column=phone_column, region=region)
-    optset = load_opt_out(opt_out, region=region).numbers if opt_out is not None else set()
+    aud = open_audience(path, region=region_for_locale(campaign.locale))
+    optset = (
+        load_opt_out(opt_out, normalizer=aud.normalizer).numbers if opt_out is not None else set()
+    )
     cases = placeholder_cases(campaign.extra)
     bound: list[BoundTemplate] = [
         compile_template(m.body).bind(aud.columns, campaign.defaults, cases)
@@ -1082,35 +1073,3 @@ def slot_context(result: PreflightResult, stats: ValueStats):
     if len(ms.template.chunks[i + 1]) > 16:
         after += "…"
     return ms.message, slot, before, after
-
-
-def deliveries(
-    campaign: Campaign,
-    *,
-    audience: str | Path | None = None,
-    opt_out: str | Path | None = None,
-    region: str | None = None,
-) -> Iterator:
-    """The send plan as ``smskit.send.plan.Delivery`` items: recipient by recipient, in message
-    order, with each rendered body's segment count and its ``not_before`` (``send_at`` plus
-    ``interval`` per message), as ``smskit.send.plan.build_plan`` makes them."""
-    from datetime import timedelta
-
-    from smskit.encoding import segment_count
-    from smskit.send.plan import Delivery
-
-    smart = campaign.smart_encoding
-    step = campaign.interval or timedelta(0)
-    ids = [m.id for m in campaign.messages]
-    for recipient, bodies in send_plan(campaign, audience=audience, opt_out=opt_out, region=region):
-        for index, (mid, body) in enumerate(zip(ids, bodies, strict=True)):
-            not_before = campaign.send_at + step * index if campaign.send_at else None
-            yield Delivery(
-                campaign.slug,
-                mid,
-                index,
-                str(recipient.e164),
-                body,
-                segment_count(body, smart_encoding=smart),
-                not_before,
-            )

@@ -25,7 +25,6 @@ from smskit.preflight import (
     EXAMPLES,
     MAX_BODY_CHARS,
     Outcome,
-    deliveries,
     gsm_spelling,
     is_shouting,
     naive_outcomes,
@@ -33,6 +32,7 @@ from smskit.preflight import (
     send_plan,
 )
 from smskit.render import compile_template, fill, placeholder_cases
+from smskit.send.from_campaign import deliveries
 
 LONG = "Tarjous on voimassa kaikissa myymälöissämme koko kevään ajan. " * 2
 
