@@ -995,12 +995,15 @@ def send_plan(
     ]
     cols = aud.columns
     seen: set[str] = set()
-    for r in aud:
-        if r.e164 is None or r.problem is not None or r.e164 in seen or r.e164 in optset:
-            continue
-        seen.add(r.e164)
-        row = [r.values.get(c, "") for c in cols]
-        yield r, tuple(b.render_row(row) for b in bound)
+    for batch in aud.batches():  # rows with the wrong number of fields are not in batch.rows
+        phones = batch.phones
+        e164s = aud.normalizer.normalize_many(phones)
+        for row, line, raw, e164 in zip(batch.rows, batch.lines, phones, e164s, strict=True):
+            if e164 is None or e164 in seen or e164 in optset:
+                continue
+            seen.add(e164)
+            recipient = Recipient(line, raw, e164, dict(zip(cols, row, strict=True)))
+            yield recipient, tuple(b.render_row(row) for b in bound)
 
 
 # -- what the rule modules use -------------------------------------------------------------------
