@@ -705,7 +705,7 @@ def _piece_records(raw: bytes, line: int, nl: bytes, delim: bytes, display: str,
             pos = cut
         if q < 0:
             return line
-        step = yield from _csv_stretch(raw, pos, line, nl, delim.decode(), display)
+        step = yield from _csv_stretch(raw, pos, line, end, delim.decode(), display)
         if isinstance(step[0], bytes):
             return step
         pos, line = step
@@ -749,12 +749,14 @@ def _row_lines(rows: list[list[str]], line: int, delimiter: str) -> list[int]:
     return out
 
 
-def _csv_stretch(raw: bytes, pos: int, line: int, nl: bytes, delimiter: str, display: str):
-    """csv.reader from byte ``pos`` until a record ends before a quote-free line.
+def _csv_stretch(
+    raw: bytes, pos: int, line: int, end: bytes, delimiter: str, display: str, to_end: bool = False
+):
+    """csv.reader from byte ``pos`` until a record ends before a quote-free line (or, with
+    ``to_end``, to the end of the piece). ``end`` is the byte lines are cut at for the reader.
 
     Yields one batch; returns the (byte pos, line) to go on from, or (unfinished bytes, line).
     """
-    end = nl[-1:]
     at = [pos]  # where the next line starts
 
     def lines() -> Iterator[str]:
@@ -784,6 +786,8 @@ def _csv_stretch(raw: bytes, pos: int, line: int, nl: bytes, delimiter: str, dis
             _bad_csv(e, line + reader.line_num - 1, display)
         rows.append(row)
         starts.append(record_line)
+        if to_end:
+            continue
         here = at[0]
         eol = raw.find(end, here)
         if raw.find(b'"', here, len(raw) if eol < 0 else eol) < 0:
@@ -810,45 +814,12 @@ def _csv_whole(raw: bytes, line: int, delimiter: str, display: str):
         if "unexpected end of data" not in str(e):
             _bad_csv(e, line + reader.line_num - 1, display)
         # The piece ends inside a quoted field: take it record by record to find where.
-        step = yield from _csv_stretch_all(raw, line, delimiter, display)
-        return step
+        end = b"\n" if b"\n" in raw else b"\r"
+        step = yield from _csv_stretch(raw, 0, line, end, delimiter, display, to_end=True)
+        return step if isinstance(step[0], bytes) else step[1]
     linear = reader.line_num == len(rows)
     yield None, rows, range(line, line + len(rows)) if linear else _row_lines(rows, line, delimiter)
     return line + reader.line_num
-
-
-def _csv_stretch_all(raw: bytes, line: int, delimiter: str, display: str):
-    """Like _csv_stretch over the whole piece, never stopping early."""
-    nl_end = b"\n" if b"\n" in raw else b"\r"
-    at = [0]
-
-    def lines() -> Iterator[str]:
-        p = 0
-        while p < len(raw):
-            e = raw.find(nl_end, p)
-            e = len(raw) if e < 0 else e + 1
-            yield from _sublines(raw, p, e, at)
-            p = e
-
-    reader = csv.reader(lines(), delimiter=delimiter, strict=True)
-    rows: list[list[str]] = []
-    starts: list[int] = []
-    record_pos = 0
-    while True:
-        record_line = line + reader.line_num
-        try:
-            row = next(reader)
-        except StopIteration:
-            yield None, rows, starts
-            return line + reader.line_num
-        except csv.Error as e:
-            if "unexpected end of data" in str(e):
-                yield None, rows, starts
-                return raw[record_pos:], record_line
-            _bad_csv(e, line + reader.line_num - 1, display)
-        rows.append(row)
-        starts.append(record_line)
-        record_pos = at[0]
 
 
 def _bad_csv(e: csv.Error, at: int, display: str) -> None:

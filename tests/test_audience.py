@@ -282,6 +282,28 @@ def test_rows_and_lines_match_csv_reader(rows, delimiter, newline, quoting, piec
     assert got == wanted
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_pieces_full_of_quotes_cut_inside_a_quoted_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newline: str
+) -> None:
+    rows = [["0401234567", f"line {i}\nnext" if i % 3 else f'say ""{i}""', "x" * (i % 7)]
+            for i in range(400)]  # fmt: skip
+    out = io.StringIO()
+    csv.writer(out, lineterminator=newline, quoting=csv.QUOTE_ALL).writerows(
+        [["phone", "a", "b"], *rows]
+    )
+    text = out.getvalue()
+    reader = csv.reader(io.StringIO(text, newline=""))
+    wanted, line = [], 1
+    for rec in reader:
+        wanted.append((line, rec))
+        line = reader.line_num + 1
+    path = write(tmp_path, text.encode())
+    monkeypatch.setattr(audience_mod, "PIECE_BYTES", 3001)  # > 400 quotes, cut mid-field
+    aud = open_audience(path)
+    assert [(r.row, [r.values[c] for c in aud.columns]) for r in aud] == wanted[1:]
+
+
 # -- phone numbers ---------------------------------------------------------------------------------
 
 
