@@ -184,11 +184,6 @@ class PreflightResult:
     opted_out: Tally = field(default_factory=Tally)  # AUD004
     malformed: Tally = field(default_factory=Tally)  # AUD005 rows
 
-    @property
-    def recipients(self) -> int:
-        """Rows that will get messages: valid, first occurrence, not opted out."""
-        return self.rows - self.invalid.count - self.duplicates.count - self.opted_out.count
-
 
 # -- characters and values -----------------------------------------------------------------------
 
