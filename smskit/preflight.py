@@ -938,8 +938,11 @@ def _describe(plan: _MessagePlan, cat: tuple, batch, i: int, key) -> str:
 # -- the naive way (reference for tests and the benchmark) --------------------------------------
 
 
-def naive_outcomes(campaign: Campaign, audience: Audience) -> dict[str, Counter]:
-    """Each message's Counter of Outcome over all well-formed rows, by full render + engine."""
+def naive_outcomes(
+    campaign: Campaign, audience: Audience, limit: int | None = None
+) -> dict[str, Counter]:
+    """Each message's Counter of Outcome over all well-formed rows (the first ``limit`` of
+    them), by full render + engine."""
     from smskit.encoding import analyze
 
     cases = placeholder_cases(campaign.extra)
@@ -948,12 +951,18 @@ def naive_outcomes(campaign: Campaign, audience: Audience) -> dict[str, Counter]
         for m in campaign.messages
     }
     out: dict[str, Counter] = {m.id: Counter() for m in campaign.messages}
+    left = limit
     for batch in audience.batches():
-        for row in batch.rows:
+        rows = batch.rows if left is None else batch.rows[:left]
+        for row in rows:
             for mid, b in bound.items():
                 text = b.render_row(row)
                 a = analyze(text, smart_encoding=campaign.smart_encoding)
                 out[mid][Outcome(a.encoding, a.segments, a.units, len(text))] += 1
+        if left is not None:
+            left -= len(rows)
+            if not left:
+                break
     return out
 
 

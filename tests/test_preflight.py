@@ -407,6 +407,21 @@ def test_deliveries_for_the_send_engine(tmp_path: Path) -> None:
     assert got[1].not_before - got[0].not_before == timedelta(minutes=10)
 
 
+def test_naive_outcomes_of_the_first_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import smskit.audience as audience_mod
+
+    names = [("Jari", "V"), ("Šárka", "K"), ("Anna", "L" * 200), ("Zoë", "M")] * 40
+    campaign = setup(tmp_path, ["Hei {first_name}!", "{last_name}"], rows_of(*names))
+    monkeypatch.setattr(audience_mod, "PIECE_BYTES", 512)  # many batches
+    aud = open_audience(tmp_path / "audience.csv")
+    whole = naive_outcomes(campaign, aud)
+    first = naive_outcomes(campaign, aud, 21)
+    assert [sum(c.values()) for c in whole.values()] == [160, 160]
+    assert [sum(c.values()) for c in first.values()] == [21, 21]
+    (tmp_path / "audience.csv").write_text(audience_csv(rows_of(*names[:21])), encoding="utf-8")
+    assert first == naive_outcomes(campaign, open_audience(tmp_path / "audience.csv"))
+
+
 # -- the fast path equals the naive way -----------------------------------------------------------
 
 _CHARS = "aäöÅ !,.1€^{}[]~|ŠšçáłΩЖ’“”–…\u00a0\u0301\u200d\u200b😀👍🏽\r\n\t"
