@@ -1048,6 +1048,16 @@ def row_problem(campaign: Campaign, result: PreflightResult, tally: Tally, what:
     )
 
 
+def refused_problem(campaign: Campaign, result: PreflightResult, code: str) -> Problem | None:
+    """The finding for a file refused as a whole with ``code`` (AUD003, AUD005), if it was."""
+    refused = result.refused
+    if refused is None or refused.code != code:
+        return None
+    return Problem(
+        refused.message, at=audience_mark(campaign), extra=dict(refused.extra, row=refused.row)
+    )
+
+
 def examples_text(tally: Tally, more: bool = True) -> str:
     shown = ", ".join(str(e) for e in tally.examples)
     if more and tally.count > len(tally.examples):
