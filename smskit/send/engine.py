@@ -180,7 +180,6 @@ class Engine:
         self.check_opt_outs = journal.has_opt_outs()
         self.resume = journal.has_rows(campaign_key)
         self.rng = random.Random()
-        self.next_due: float | None = None
         self.lookups_ready: deque[_Task] = deque()
         # Claimed in the journal ("attempting"), request not made yet; a kill leaves them for
         # the next run to look up, and any stop sends them back to "pending".
@@ -211,7 +210,6 @@ class Engine:
             while True:
                 if self.interrupted and not self.stopping:
                     self.stopping = True
-                    self.stats["interrupted"] = 1
                     if self.inflight:
                         self.reporter.note(
                             f"stopping: waiting for the {self.inflight} requests in flight to be "
@@ -255,7 +253,6 @@ class Engine:
             # back to "pending"; answers that come in while the workers finish (the process
             # cannot exit before they do) are still recorded; the rest stay "attempting".
             hard_stop = self.stopping = self.interrupted = True
-            self.stats["interrupted"] = 1
             self._release_claims()
             self._finish_inflight(timeout=10.0)
             raise
@@ -390,7 +387,6 @@ class Engine:
             )
             self.journal.stage_new(later, "waiting", not_before=not_before)
             self.stats["waiting"] += 1
-            self.next_due = min(self.next_due or not_before, not_before)
         self.active -= 1
 
     def _later(self, task: _Task, when: float) -> None:

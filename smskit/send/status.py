@@ -115,13 +115,13 @@ def fetch_status(
                 rows: dict[Future[Any], Row] = {}
                 for row in todo:
                     if len(pending) >= concurrency * 4:  # bounded: the journal may be huge
-                        _collect(pending, rows, journal, report, stats, block=True)
+                        _collect(pending, rows, journal, report, stats)
                         reporter.update(stats)
                     fut = pool.submit(adapter.fetch, row.sid)
                     rows[fut] = row
                     pending.add(fut)
                 while pending:
-                    _collect(pending, rows, journal, report, stats, block=True)
+                    _collect(pending, rows, journal, report, stats)
                     reporter.update(stats)
             journal.flush()
         finally:
@@ -129,7 +129,7 @@ def fetch_status(
             if own:
                 adapter.close()
         report.counts = journal.status_counts(campaign)
-        report.errors = _error_counts(journal, campaign)
+        report.errors = journal.error_counts(campaign)
     return report
 
 
@@ -139,14 +139,10 @@ def _collect(
     journal: Journal,
     report: StatusReport,
     stats: Counter[str],
-    block: bool,
 ) -> None:
     from smskit.send.twilio_adapter import Found
 
-    if block:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-    else:
-        done = {f for f in pending if f.done()}
+    done, _ = wait(pending, return_when=FIRST_COMPLETED)
     for fut in done:
         pending.discard(fut)
         row = rows.pop(fut)
@@ -169,10 +165,6 @@ def _collect(
             stats["failed"] += 1
     if journal.staged > 500:
         journal.flush()
-
-
-def _error_counts(journal: Journal, campaign: str) -> dict[int, int]:
-    return journal.error_counts(campaign)
 
 
 def status_rows(campaign: str, *, journal_path: str | Path = DEFAULT_PATH) -> Iterator[StatusRow]:

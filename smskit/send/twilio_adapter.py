@@ -69,7 +69,6 @@ class Outcome:
     status: str | None = None
     code: int | None = None
     message: str | None = None
-    from_: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +96,6 @@ def _http_clients(timeout: float) -> tuple[Any, Any]:
     (see ``smskit.send.http``). When the environment names a proxy, twilio's own client is used
     instead, so that proxies keep working, and there is no async client (None).
     """
-    import threading
     import urllib.request
 
     from twilio.http import AsyncHttpClient, HttpClient
@@ -240,7 +238,7 @@ class TwilioAdapter:
             msg = self.client.messages.create(**kwargs)
         except Exception as exc:  # classified below; anything unforeseen is "unknown"
             return self._failure(exc)
-        return Outcome("accepted", sid=msg.sid, status=msg.status, from_=msg.from_)
+        return Outcome("accepted", sid=msg.sid, status=msg.status)
 
     def create_many(
         self, requests: list[tuple[Any, dict[str, Any]]], done: Callable[[Any, Outcome], None]
@@ -279,7 +277,7 @@ class TwilioAdapter:
         try:
             args = _create_kwargs(**kwargs)
             msg = await self._async_client.messages.create_async(**args)
-            outcome = Outcome("accepted", sid=msg.sid, status=msg.status, from_=msg.from_)
+            outcome = Outcome("accepted", sid=msg.sid, status=msg.status)
         except Exception as exc:  # classified; anything unforeseen is "unknown"
             outcome = self._failure(exc)
         except BaseException as exc:  # cancelled at close: the request may have left
