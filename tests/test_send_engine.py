@@ -566,3 +566,12 @@ def test_answers_staged_for_a_commit_that_fails_are_kept_for_the_next(tmp_path):
         assert journal.staged == 1  # the answer was not dropped with the failed transaction
         journal.flush()
     assert [r[3:5] for r in journal_rows(path)] == [("sent", "SM1")]
+
+
+def test_dry_run_of_changed_content_is_refused_as_the_send_would_be(tmp_path):
+    with emulator(tmp_path) as emu:
+        send(emu, tmp_path, numbers(2), campaign_hash="h1")
+        for dry_run in (True, False):
+            with pytest.raises(JournalError, match="different content.*new 'campaign:' name"):
+                send(emu, tmp_path, numbers(2), campaign_hash="h2", dry_run=dry_run)
+        assert emu.store.count() == 4

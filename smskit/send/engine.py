@@ -801,12 +801,7 @@ def _dry_run(
     recipients = 0
     try:
         if journal is not None:
-            known = journal.campaign_hash(key)
-            if known is not None and known != o.campaign_hash:
-                raise JournalError(
-                    f"campaign '{key}' was already sent (or partly sent) with different content "
-                    f"(journal {journal_path}); a send would be refused"
-                )
+            journal.check_content(key, o.campaign_hash)
         now = time.time()
         for to, items in _group_by_recipient(plan, key):
             recipients += 1
