@@ -779,11 +779,7 @@ def _summary(
 
 
 def _test_plan(plan: Iterable[Delivery], key: str, numbers: list[str]) -> Iterator[Delivery]:
-    first: list[Delivery] = []
-    for d in plan:
-        if first and d.to != first[0].to:
-            break
-        first.append(d)
+    _, first = next(_group_by_recipient(plan), (None, []))
     for number in numbers:
         for d in first:
             yield Delivery(
