@@ -572,6 +572,6 @@ def test_dry_run_of_changed_content_is_refused_as_the_send_would_be(tmp_path):
     with emulator(tmp_path) as emu:
         send(emu, tmp_path, numbers(2), campaign_hash="h1")
         for dry_run in (True, False):
-            with pytest.raises(JournalError, match="different content.*new 'campaign:' name"):
+            with pytest.raises(JournalError, match=r"different content.*new 'campaign:' name"):
                 send(emu, tmp_path, numbers(2), campaign_hash="h2", dry_run=dry_run)
         assert emu.store.count() == 4
