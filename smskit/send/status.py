@@ -6,7 +6,7 @@ import csv
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,19 +16,6 @@ from smskit.send.journal import DEFAULT_PATH, Journal, Row
 from smskit.send.progress import make_reporter
 
 FINAL_STATUSES = frozenset({"delivered", "undelivered", "failed", "canceled", "read"})
-CSV_FIELDS = (
-    "campaign",
-    "message_id",
-    "recipient",
-    "state",
-    "status",
-    "error_code",
-    "explanation",
-    "sid",
-    "segments",
-    "attempts",
-    "updated_at",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +40,16 @@ class StatusRow:
             row.recipient,
             row.state,
             row.twilio_status or row.state,
-            row.error_code,
+            row.error_code or None,  # 0 is no error code, as in the explanation
             explain(row.error_code, row.error_message) if row.error_code else "",
             row.sid,
             row.segments,
             row.attempts,
             datetime.fromtimestamp(row.updated_at, UTC).isoformat(timespec="seconds"),
         )
+
+
+CSV_FIELDS = tuple(f.name for f in fields(StatusRow))
 
 
 @dataclass
@@ -148,14 +138,14 @@ def _collect(
         row = rows.pop(fut)
         result = fut.result()
         if isinstance(result, Found):
-            fields: dict[str, Any] = {
+            changes: dict[str, Any] = {
                 "twilio_status": result.status,
                 "error_code": result.error_code,
                 "error_message": explain(result.error_code) if result.error_code else None,
             }
             if row.state == "scheduled" and result.status not in ("scheduled", "canceled"):
-                fields["state"] = "sent"
-            journal.stage(row.campaign, row.recipient, row.message_id, **fields)
+                changes["state"] = "sent"
+            journal.stage(row.campaign, row.recipient, row.message_id, **changes)
             report.fetched += 1
             stats["sent"] += 1
         else:
@@ -186,20 +176,6 @@ def write_status_csv(
         out = csv.writer(fh)
         out.writerow(CSV_FIELDS)
         for r in status_rows(campaign, journal_path=journal_path):
-            out.writerow(
-                [
-                    r.campaign,
-                    r.message_id,
-                    r.recipient,
-                    r.state,
-                    r.status,
-                    r.error_code or "",
-                    r.explanation,
-                    r.sid or "",
-                    r.segments,
-                    r.attempts,
-                    r.updated_at,
-                ]
-            )
+            out.writerow(astuple(r))  # csv writes None as "", as the table shows a missing value
             n += 1
     return n
