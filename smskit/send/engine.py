@@ -733,24 +733,20 @@ def send_plan(
             test=bool(test_to),
         )
         journal.flush()
-        own_adapter = adapter is None
-        if adapter is None:
-            from smskit.send.twilio_adapter import TwilioAdapter, credentials_from_env
+        from smskit.send.twilio_adapter import adapter_for
 
-            adapter = TwilioAdapter(credentials or credentials_from_env(), base_url)
         reporter = make_reporter(progress, total)
-        engine = Engine(plan, journal, adapter, options, reporter, key)
         interrupted = False
-        try:
-            reporter.start()
-            engine.run()
-            interrupted = engine.interrupted
-        except KeyboardInterrupt:  # a second Ctrl-C, or one before the engine took over
-            interrupted = True
-        finally:
-            reporter.finish()
-            if own_adapter:
-                adapter.close()
+        with adapter_for(adapter, credentials, base_url) as client:
+            engine = Engine(plan, journal, client, options, reporter, key)
+            try:
+                reporter.start()
+                engine.run()
+                interrupted = engine.interrupted
+            except KeyboardInterrupt:  # a second Ctrl-C, or one before the engine took over
+                interrupted = True
+            finally:
+                reporter.finish()
         summary = _summary(journal, key, options, engine, time.monotonic() - started)
         summary.interrupted = interrupted
     return summary

@@ -85,39 +85,35 @@ def fetch_status(
             raise SendError(
                 f"campaign '{campaign}' is not in the journal {journal_path} (it has: {known})"
             )
-        own = adapter is None
-        if adapter is None:
-            from smskit.send.twilio_adapter import TwilioAdapter, credentials_from_env
+        from smskit.send.twilio_adapter import adapter_for
 
-            adapter = TwilioAdapter(credentials or credentials_from_env(), base_url)
         report = StatusReport(campaign)
         reporter = make_reporter(progress, None)
         stats: Counter[str] = Counter()
-        try:
-            reporter.start()
-            todo = (
-                r
-                for r in journal.iter_rows(campaign, ["sent", "scheduled"])
-                if r.sid and (refresh_final or r.twilio_status not in FINAL_STATUSES)
-            )
-            with ThreadPoolExecutor(max_workers=concurrency) as pool:
-                pending: set[Future[Any]] = set()
-                rows: dict[Future[Any], Row] = {}
-                for row in todo:
-                    if len(pending) >= concurrency * 4:  # bounded: the journal may be huge
+        with adapter_for(adapter, credentials, base_url) as client:
+            try:
+                reporter.start()
+                todo = (
+                    r
+                    for r in journal.iter_rows(campaign, ["sent", "scheduled"])
+                    if r.sid and (refresh_final or r.twilio_status not in FINAL_STATUSES)
+                )
+                with ThreadPoolExecutor(max_workers=concurrency) as pool:
+                    pending: set[Future[Any]] = set()
+                    rows: dict[Future[Any], Row] = {}
+                    for row in todo:
+                        if len(pending) >= concurrency * 4:  # bounded: the journal may be huge
+                            _collect(pending, rows, journal, report, stats)
+                            reporter.update(stats)
+                        fut = pool.submit(client.fetch, row.sid)
+                        rows[fut] = row
+                        pending.add(fut)
+                    while pending:
                         _collect(pending, rows, journal, report, stats)
                         reporter.update(stats)
-                    fut = pool.submit(adapter.fetch, row.sid)
-                    rows[fut] = row
-                    pending.add(fut)
-                while pending:
-                    _collect(pending, rows, journal, report, stats)
-                    reporter.update(stats)
-            journal.flush()
-        finally:
-            reporter.finish()
-            if own:
-                adapter.close()
+                journal.flush()
+            finally:
+                reporter.finish()
         report.counts = journal.status_counts(campaign)
         report.errors = journal.error_counts(campaign)
     return report

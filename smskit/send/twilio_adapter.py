@@ -15,10 +15,11 @@ emulator, for instance). The secret is kept out of reprs, messages and logs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -368,6 +369,22 @@ class TwilioAdapter:
             thread.join(timeout=5)
             if not thread.is_alive():
                 loop.close()
+
+
+@contextlib.contextmanager
+def adapter_for(
+    adapter: Any = None, credentials: Credentials | None = None, base_url: str | None = None
+) -> Iterator[Any]:
+    """``adapter`` as given (the caller closes it), or a TwilioAdapter made here and closed on
+    the way out, with ``credentials`` (default: from the environment)."""
+    if adapter is not None:
+        yield adapter
+        return
+    owned = TwilioAdapter(credentials or credentials_from_env(), base_url)
+    try:
+        yield owned
+    finally:
+        owned.close()
 
 
 def _create_kwargs(
