@@ -524,21 +524,9 @@ class Engine:
             self.unreachable_streak = 0
         if out.kind == "accepted":
             state = "scheduled" if task.send_at is not None else "sent"
-            self._stage(
-                task,
-                state=state,
-                sid=out.sid,
-                twilio_status=out.status,
-                accepted_at=now,
-                send_at=task.send_at,
-                error_code=None,
-                error_message=None,
+            self._record_accepted(
+                task, state, out.sid, out.status, goes_out=task.send_at or now, send_at=task.send_at
             )
-            self.stats[state] += 1
-            self.stats["segments"] += d.segments
-            chain.prev_time = task.send_at or now
-            chain.pos += 1
-            self._advance(chain)
         elif out.kind == "rejected":
             self._stage(task, state="failed", error_code=out.code, error_message=out.message)
             self.stats["failed"] += 1
@@ -584,21 +572,14 @@ class Engine:
 
         if isinstance(result, Found):
             state = "scheduled" if result.status == "scheduled" else "sent"
-            self._stage(
-                task,
-                state=state,
-                sid=result.sid,
-                twilio_status=result.status,
-                accepted_at=time.time(),
-                error_code=None,
-                error_message=None,
-            )
             self.stats["recovered"] += 1
-            self.stats[state] += 1
-            self.stats["segments"] += d.segments
-            chain.prev_time = task.send_at or task.first_attempt or time.time()
-            chain.pos += 1
-            self._advance(chain)
+            self._record_accepted(
+                task,
+                state,
+                result.sid,
+                result.status,
+                goes_out=task.send_at or task.first_attempt or time.time(),
+            )
         elif result is None:
             # Twilio does not have it: it is safe to send again.
             self._stage(task, state="pending", error_message="not found after an unknown outcome")
@@ -621,6 +602,27 @@ class Engine:
                 self.active -= 1  # stays "unknown" in the journal; the next run resolves it
                 return
             self._later(task, time.time() + self._backoff(task.lookups))
+
+    def _record_accepted(
+        self, task: _Task, state: str, sid: str, status: str | None, goes_out: float, **more: Any
+    ) -> None:
+        """Twilio has the message (``state``: sent or scheduled): record it, then decide the
+        recipient's next message, ``interval`` after ``goes_out``."""
+        self._stage(
+            task,
+            state=state,
+            sid=sid,
+            twilio_status=status,
+            accepted_at=time.time(),
+            error_code=None,
+            error_message=None,
+            **more,
+        )
+        self.stats[state] += 1
+        self.stats["segments"] += task.d.segments
+        task.chain.prev_time = goes_out
+        task.chain.pos += 1
+        self._advance(task.chain)
 
     def _stage(self, task: _Task, **fields: Any) -> None:
         self.journal.stage(self.key, task.d.to, task.d.message_id, **fields)
