@@ -35,7 +35,15 @@ from typing import Any
 
 from smskit.send.errors import JournalError, SendError, explain
 from smskit.send.interrupt import sigint_as_request
-from smskit.send.journal import ACCEPTED, DEFAULT_PATH, UNRESOLVED, Journal, Row, body_hash
+from smskit.send.journal import (
+    ACCEPTED,
+    DEFAULT_PATH,
+    FINAL,
+    UNRESOLVED,
+    Journal,
+    Row,
+    body_hash,
+)
 from smskit.send.plan import Delivery
 from smskit.send.progress import Reporter, make_reporter
 from smskit.send.rate import Pacer, default_rate
@@ -320,7 +328,11 @@ class Engine:
                     f"recorded for campaign '{self.key}' (did the audience data change?); "
                     "refusing to resume a send with changed content"
                 )
-            if row is not None and row.state in UNRESOLVED:
+            if chain.opted_out or d.to in self.opted_out_now:
+                chain.opted_out = True
+            step = _row_step(row, chain.opted_out)
+            if step == "look_up":
+                assert row is not None
                 if self.stopping:
                     break
                 self._later(
@@ -335,21 +347,15 @@ class Engine:
                     (row.last_attempt_at or 0.0) + self.o.lookup_grace,
                 )
                 return
-            if chain.opted_out or d.to in self.opted_out_now:
-                chain.opted_out = True
-                if row is None or row.state in ("pending", "waiting"):
-                    self.journal.stage_new(d, "opted_out", error_code=21610)
-                    self.stats["opted_out"] += 1
-                else:
-                    self.stats["already"] += 1
+            if step == "opt_out":
+                self.journal.stage_new(d, "opted_out", error_code=21610)
+                self.stats["opted_out"] += 1
                 chain.pos += 1
                 continue
-            if row is not None and row.state in ACCEPTED:
-                chain.prev_time = row.send_at or row.accepted_at or row.last_attempt_at
-                self.stats["already"] += 1
-                chain.pos += 1
-                continue
-            if row is not None and row.state in ("failed", "opted_out"):
+            if step == "already":
+                assert row is not None
+                if row.state in ACCEPTED:
+                    chain.prev_time = _goes_out(row)
                 self.stats["already"] += 1
                 chain.pos += 1
                 continue
@@ -360,23 +366,18 @@ class Engine:
         self.active -= 1
 
     def _decide(self, chain: _Chain, d: Delivery, new: bool) -> None:
-        due = d.not_before.timestamp() if d.not_before is not None else None
-        if chain.pos > 0 and self.o.interval and chain.prev_time is not None:
-            due = max(due or 0.0, chain.prev_time + self.o.interval.total_seconds())
-        now = time.time()
+        after = chain.prev_time if chain.pos > 0 else None
+        when, due = _timing(d, after, self.o, time.time())
         task = _Task(chain, d, new=new)
-        if due is None or due <= now + 0.005:
+        if when == "send":
             self.ready.append(task)
             return
-        ahead = timedelta(seconds=due - now)
-        if (
-            self.o.messaging_service
-            and SCHEDULE_MIN + SCHEDULE_MARGIN <= ahead <= SCHEDULE_MAX - SCHEDULE_MARGIN
-        ):
+        assert due is not None
+        if when == "schedule":
             task.send_at = due
             self.ready.append(task)
             return
-        if ahead <= self.o.max_wait:
+        if when == "hold":
             self._later(task, due)
             return
         # Not due within this run: record it, and everything after it, for a later run.
@@ -636,6 +637,47 @@ class Engine:
         return self.rng.uniform(ceiling / 2, ceiling)  # jitter: retries do not come in waves
 
 
+def _row_step(row: Row | None, opted_out: bool) -> str | None:
+    """What the journal decides for a delivery before its timing: "look_up" (an outcome nobody
+    saw), "opt_out" (the number is on the list and nothing was sent), "already" (settled by an
+    earlier run), or None: it is to be sent (see ``_timing``). The engine and the dry run
+    both decide by it."""
+    if row is not None and row.state in UNRESOLVED:
+        return "look_up"
+    if opted_out:
+        return "opt_out" if row is None or row.state in ("pending", "waiting") else "already"
+    if row is not None and row.state in FINAL:
+        return "already"
+    return None
+
+
+def _timing(
+    d: Delivery, after: float | None, o: SendOptions, now: float
+) -> tuple[str, float | None]:
+    """When a delivery goes, with the time it is due: "send" now, "schedule" it with Twilio,
+    "hold" it in this run, or "wait" for a later run. ``after``: when the recipient's previous
+    message went out (None for the first message)."""
+    due = d.not_before.timestamp() if d.not_before is not None else None
+    if after is not None and o.interval:
+        due = max(due or 0.0, after + o.interval.total_seconds())
+    if due is None or due <= now + 0.005:
+        return "send", None
+    ahead = timedelta(seconds=due - now)
+    if (
+        o.messaging_service
+        and SCHEDULE_MIN + SCHEDULE_MARGIN <= ahead <= SCHEDULE_MAX - SCHEDULE_MARGIN
+    ):
+        return "schedule", due
+    if ahead <= o.max_wait:
+        return "hold", due
+    return "wait", due
+
+
+def _goes_out(row: Row) -> float | None:
+    """When an accepted message goes (or went) out, as far as the journal knows."""
+    return row.send_at or row.accepted_at or row.last_attempt_at
+
+
 def _concurrency_for(rate: float | None, threads: bool = False) -> int:
     """Enough requests in flight to hold ``rate`` at 200 ms latency, with room to spare.
 
@@ -796,29 +838,18 @@ def _dry_run(
     try:
         if journal is not None:
             journal.check_content(key, o.campaign_hash)
+        # As the engine admits recipients: in batches, asking the journal only what it holds.
+        resume = journal is not None and journal.has_rows(key)
+        check_opt_outs = journal is not None and journal.has_opt_outs()
+        groups = _group_by_recipient(plan, key)
         now = time.time()
-        for to, items in _group_by_recipient(plan, key):
-            recipients += 1
-            rows = journal.rows_for(key, [to]) if journal else {}
-            opted = bool(journal and journal.opted_out([to]))
-            for d in items:
-                row = rows.get((to, d.message_id))
-                if row is not None and row.state in (*ACCEPTED, "failed", "opted_out"):
-                    stats["already"] += 1
-                elif opted:
-                    stats["opted_out"] += 1
-                elif row is not None and row.state in UNRESOLVED:
-                    stats["to_look_up"] += 1
-                elif d.not_before is not None and d.not_before.timestamp() > now + 1:
-                    ahead = timedelta(seconds=d.not_before.timestamp() - now)
-                    if o.messaging_service and SCHEDULE_MIN <= ahead <= SCHEDULE_MAX:
-                        stats["to_schedule"] += 1
-                        stats["segments"] += d.segments
-                    else:
-                        stats["waiting"] += 1
-                else:
-                    stats["to_send"] += 1
-                    stats["segments"] += d.segments
+        while batch := list(itertools.islice(groups, 256)):
+            numbers = [to for to, _ in batch]
+            rows = journal.rows_for(key, numbers) if journal and resume else {}
+            opted = journal.opted_out(numbers) if journal and check_opt_outs else set()
+            for to, items in batch:
+                recipients += 1
+                _dry_run_chain(items, rows, to in opted, o, now, stats)
     finally:
         if journal is not None:
             journal.close()
@@ -833,6 +864,41 @@ def _dry_run(
         currency=o.currency,
         elapsed=time.monotonic() - started,
     )
+
+
+def _dry_run_chain(
+    items: list[Delivery],
+    rows: dict[tuple[str, str], Row],
+    opted_out: bool,
+    o: SendOptions,
+    now: float,
+    stats: Counter[str],
+) -> None:
+    """Count what the engine would do with one recipient's deliveries, deciding as it does."""
+    prev: float | None = None
+    for pos, d in enumerate(items):
+        row = rows.get((d.to, d.message_id))
+        step = _row_step(row, opted_out)
+        if row is not None and step == "look_up":
+            # The engine waits for the lookup; counted as if Twilio has it (the usual answer).
+            stats["to_look_up"] += 1
+            prev = row.send_at or row.first_attempt_at or now
+            continue
+        if step == "opt_out":
+            stats["opted_out"] += 1
+            continue
+        if row is not None and step == "already":
+            stats["already"] += 1
+            if row.state in ACCEPTED:
+                prev = _goes_out(row)
+            continue
+        when, due = _timing(d, prev if pos > 0 else None, o, now)
+        if when == "wait":  # this one and every later one wait for a later run
+            stats["waiting"] += len(items) - pos
+            return
+        stats["to_schedule" if when == "schedule" else "to_send"] += 1  # held ones go this run
+        stats["segments"] += d.segments
+        prev = due or now
 
 
 __all__ = ["Engine", "SendOptions", "SendSummary", "send_plan"]
