@@ -42,21 +42,15 @@ def main(argv: list[str] | None = None) -> None:
 
 def _run_check(options: dict[str, Any]) -> None:
     # The same outcomes as smskit.cli.main gives a check run through Typer.
-    from smskit.check_command import EXIT_FINDINGS, internal_error, run_check
+    from smskit.check_command import command_outcomes, run_check
 
     # The collector is off during the check (see run_check), and afterwards everything the
     # check made is frozen before it is switched on again: its first pass would otherwise
     # walk all of it, just before the process ends.
     gc.disable()
     try:
-        status = run_check(**options)
-    except KeyboardInterrupt:
-        sys.stderr.write("smskit: interrupted\n")
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(EXIT_FINDINGS)
-    except Exception as e:
-        internal_error(e)
+        with command_outcomes():
+            status = run_check(**options)
     finally:
         gc.freeze()
         gc.enable()
