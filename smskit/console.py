@@ -85,7 +85,14 @@ def parse_check(args: list[str]) -> dict[str, Any] | None:
             if name in VALUE_OPTIONS and "=" not in arg and i + 1 == len(args):
                 return None
 
-    parser = Parser(prog="smskit check", add_help=False, allow_abbrev=False)
+    # A fixed width: argparse's own formatter asks shutil for the terminal's, and importing
+    # shutil (with bz2 and lzma) costs a few milliseconds of a start-up that prints no help.
+    parser = Parser(
+        prog="smskit check",
+        add_help=False,
+        allow_abbrev=False,
+        formatter_class=lambda prog: argparse.HelpFormatter(prog, width=100),
+    )
     parser.add_argument("paths", nargs="+")
     parser.add_argument("--format", "-f")
     parser.add_argument("--select", action="append")
