@@ -7,7 +7,6 @@ Exit status: 0 no error-level finding, 1 error-level findings (or warnings with 
 from __future__ import annotations
 
 import copy
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -252,7 +251,6 @@ def send(
             EXIT_FINDINGS,
         )
     campaign = result.campaigns[0]
-    base_url = twilio_base_url or os.environ.get("SMSKIT_TWILIO_BASE_URL")
     common = {
         "campaign": campaign.slug,
         "journal_path": journal,
@@ -261,7 +259,7 @@ def send(
         "rate": rate,
         "interval": campaign.interval,
         "test_to": test_to,
-        "base_url": base_url,
+        "base_url": twilio_base_url,  # or SMSKIT_TWILIO_BASE_URL: the adapter reads it
         "status_callback": status_callback,
     }
     if price is not None:
@@ -394,7 +392,7 @@ def status(
         report = fetch_status(
             slug,
             journal_path=journal,
-            base_url=twilio_base_url or os.environ.get("SMSKIT_TWILIO_BASE_URL"),
+            base_url=twilio_base_url,
             refresh_final=refresh,
         )
         rows = [(s, n) for s, n in report.table()]
