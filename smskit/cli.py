@@ -312,9 +312,11 @@ def _print_plan(campaign, plan, test_to: list[str] | None) -> None:
         ("campaign", campaign.slug),
         ("recipients", str(len(test_to)) + " (test send)" if test_to else s.get("recipients", 0)),
         ("messages per recipient", len(campaign.messages)),
-        ("to send now", s.get("to_send", 0)),
+        ("to send in this run", s.get("to_send", 0)),
         ("to schedule with Twilio", s.get("to_schedule", 0)),
         ("waiting for a later run", s.get("waiting", 0)),
+        ("to look up first", s.get("to_look_up", 0)),  # an earlier run's outcome is unknown
+        ("opted out (not sent)", s.get("opted_out", 0)),
         ("already done", s.get("already", 0)),
         ("segments", plan.segments),
         ("estimated cost", f"{plan.estimated_cost:.2f} {plan.currency}"),
