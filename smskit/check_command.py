@@ -47,24 +47,19 @@ def use_color(flag: bool | None) -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-def run_check(
-    paths: list[str],
-    format: str | None = None,
-    select: list[str] | None = None,
-    ignore: list[str] | None = None,
-    strict: bool = False,
-    fix: bool = False,
-    unsafe_fixes: bool = False,
-    diff: bool = False,
-    audience: Path | None = None,
-    config: Path | None = None,
-    color: bool | None = None,
-) -> int:
-    """Check campaign files against the rules, print the findings; the exit status."""
-    with collector_paused():
-        return _run_check(
-            paths, format, select, ignore, strict, fix, unsafe_fixes, diff, audience, config, color
-        )
+@contextmanager
+def command_outcomes(*interrupts: type[BaseException]) -> Iterator[None]:
+    """How a command ends when it does not return: Ctrl-C (or ``interrupts``) is one line and
+    status 130, a closed output pipe status 1, anything else an internal error (status 3)."""
+    try:
+        yield
+    except (KeyboardInterrupt, *interrupts):
+        sys.stderr.write("smskit: interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(EXIT_FINDINGS)
+    except Exception as e:
+        internal_error(e)
 
 
 @contextmanager
@@ -84,19 +79,21 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _run_check(
+@collector_paused()
+def run_check(
     paths: list[str],
-    format: str | None,
-    select: list[str] | None,
-    ignore: list[str] | None,
-    strict: bool,
-    fix: bool,
-    unsafe_fixes: bool,
-    diff: bool,
-    audience: Path | None,
-    config: Path | None,
-    color: bool | None,
+    format: str | None = None,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    strict: bool = False,
+    fix: bool = False,
+    unsafe_fixes: bool = False,
+    diff: bool = False,
+    audience: Path | None = None,
+    config: Path | None = None,
+    color: bool | None = None,
 ) -> int:
+    """Check campaign files against the rules, print the findings; the exit status."""
     from smskit.config import ConfigError, load_config
     from smskit.lint import UsageError, check_files, discover
     from smskit.report import FORMATS, render
