@@ -7,13 +7,14 @@ Typer or the CLI.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
+
+from smskit.gc_pause import collector_paused
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -60,23 +61,6 @@ def command_outcomes(*interrupts: type[BaseException]) -> Iterator[None]:
         sys.exit(EXIT_FINDINGS)
     except Exception as e:
         internal_error(e)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The garbage collector off meanwhile, and back as it was afterwards.
-
-    A check makes millions of small objects (every campaign's node tree) that all stay alive
-    until the report is printed: the collector's passes over them find nothing to free, and
-    cost a tenth of the time a check of 1,000 files takes.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @collector_paused()

@@ -162,8 +162,8 @@ def preview(
 
     from smskit.audience import AudienceError
     from smskit.encoding import encoding_and_segments
+    from smskit.preflight import audience_paths
     from smskit.preflight import send_plan as recipients
-    from smskit.send.from_campaign import audience_paths
 
     campaign = _load_campaign(campaign_file)
     aud, opt = audience_paths(campaign, audience)

@@ -43,11 +43,9 @@ row against rendering every row in full and running the engine on it.
 
 from __future__ import annotations
 
-import gc
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress, islice, repeat
 from operator import add, ge
@@ -64,6 +62,7 @@ from smskit.audience import (
     open_audience,
 )
 from smskit.findings import Problem
+from smskit.gc_pause import collector_paused
 from smskit.model import Campaign, Mark, Message
 from smskit.phones import PhoneNormalizer, region_for_locale
 from smskit.render import (
@@ -425,19 +424,6 @@ def _pure_info(code: int) -> ValueInfo:
     )
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    # The scan makes millions of strings and lists and no reference cycles: the cyclic
-    # collector's passes over them are pure overhead (a third of the run time).
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 # -- the run -------------------------------------------------------------------------------------
 
 
@@ -573,7 +559,7 @@ def run(campaign: Campaign, *, audience: str | Path | None = None) -> PreflightR
         plans.append(_MessagePlan(mstats, slot_specs, smart))
     interner = _Interner()
     try:
-        with _no_gc():
+        with collector_paused():
             _scan(result, aud, optset, list(specs.values()), plans, interner)
     except AudienceError as e:
         result.refused = e.problem

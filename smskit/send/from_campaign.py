@@ -16,8 +16,6 @@ from smskit.model import Campaign
 from smskit.preflight import audience_paths
 from smskit.send.plan import Delivery
 
-__all__ = ["audience_paths", "campaign_hash", "deliveries"]  # the CLI takes audience_paths here
-
 
 def campaign_hash(campaign: Campaign, audience: Path | None) -> str:
     """What the journal pins: the campaign file and the audience and opt-out files it sends to.
