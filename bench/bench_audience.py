@@ -230,28 +230,15 @@ def _ours(campaign_path: Path) -> tuple[float, float]:
 
 
 def _naive(campaign_path: Path, rows: int) -> float:
+    """``smskit.preflight.naive_outcomes`` (full render + engine) over the first ``rows``."""
     from smskit.audience import open_audience
-    from smskit.encoding import analyze
     from smskit.loader import load
-    from smskit.render import compile_template, placeholder_cases
+    from smskit.preflight import naive_outcomes
 
     campaign = load(campaign_path).campaign
     assert campaign is not None
     start = time.perf_counter()
-    audience = open_audience(campaign_path.parent / "audience.csv")
-    cases = placeholder_cases(campaign.extra)
-    bound = [
-        compile_template(m.body).bind(audience.columns, campaign.defaults, cases)
-        for m in campaign.messages
-    ]
-    done = 0
-    for batch in audience.batches():
-        for row in batch.rows:
-            for b in bound:
-                analyze(b.render_row(row), smart_encoding=campaign.smart_encoding)
-            done += 1
-            if done >= rows:
-                return time.perf_counter() - start
+    naive_outcomes(campaign, open_audience(campaign_path.parent / "audience.csv"), rows)
     return time.perf_counter() - start
 
 

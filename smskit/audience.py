@@ -25,6 +25,7 @@ import codecs
 import csv
 import io
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -160,6 +161,18 @@ class RowBatch:
         return "\n".join(col).encode("utf-8")
 
     @property
+    def flat(self) -> list | None:
+        """Every field of a quote-free stretch as UTF-8 bytes (a mark after each row), or None."""
+        return self._flat
+
+    def raw_row(self, i: int) -> Sequence:
+        """Row ``i``'s fields as stored (bytes on the fast path)."""
+        if self._flat is not None:
+            start = i * (self.ncols + 1)
+            return self._flat[start : start + self.ncols]
+        return self.rows[i]
+
+    @property
     def phones(self) -> list[str]:
         return self.column(self.phone_index)
 
@@ -207,8 +220,9 @@ class Audience:
         delimiter: str,
         columns: tuple[str, ...],
         phone_index: int,
-        header_lines: int,
-        region: str,
+        data_line: int,
+        normalizer: PhoneNormalizer,
+        what: str = "audience file",
     ) -> None:
         self.path = path
         self.display = display
@@ -218,9 +232,9 @@ class Audience:
         self.columns = columns
         self.phone_index = phone_index
         self.phone_column = columns[phone_index]
-        self._header_lines = header_lines
-        self.region = region
-        self.normalizer = PhoneNormalizer(region)
+        self._data_line = data_line  # the file line the data rows start from
+        self._what = what
+        self.normalizer = normalizer
 
     # -- recipients ------------------------------------------------------------------------
 
@@ -249,17 +263,17 @@ class Audience:
     def batches(self) -> Iterator[RowBatch]:
         """The data rows, a piece of the file (about a megabyte) at a time."""
         ncols, pi = len(self.columns), self.phone_index
-        first = True
+        start = self._data_line
         for flat, rows, lines in _records(
-            self.path, self._fmt, self.delimiter, self.display, ncols
+            self.path, self._fmt, self.delimiter, self.display, ncols, self._what
         ):
-            if first:  # the header record
-                first = False
+            if lines and lines[0] < start:  # the header record (and lines skipped before it)
+                k = bisect_left(lines, start)
                 if flat is not None:
-                    flat = flat[ncols + 1 :]
+                    flat = flat[k * (ncols + 1) :]
                 else:
-                    rows = rows[1:]
-                lines = lines[1:]
+                    rows = rows[k:]
+                lines = lines[k:]
             if flat is not None:
                 batch = RowBatch(ncols, pi, lines, flat=flat)
             else:
@@ -304,17 +318,45 @@ class Audience:
 
 
 def _drop_blank(batch: RowBatch) -> RowBatch:
-    rows = batch.rows
-    keep = [i for i, r in enumerate(rows) if any(r)]
-    if len(keep) == len(rows):
+    """The batch without rows that are empty in every field (";;;;"), looking only at the rows
+    whose phone is empty; unchanged (still bytes) when there is none."""
+    phones = batch.raw_column(batch.phone_index)
+    empty = phones[0][:0] if phones else ""
+    blank: list[int] = []
+    i = -1
+    while (i := _find(phones, empty, i + 1)) >= 0:
+        if not any(batch.raw_row(i)):
+            blank.append(i)
+    if not blank:
         return batch
+    gone = set(blank)
+    keep = [i for i in range(len(batch)) if i not in gone]
+    lines = [batch.lines[i] for i in keep]
+    flat = batch.flat
+    if flat is not None:
+        width = batch.ncols + 1
+        kept: list = []
+        start = 0
+        for i in blank:
+            kept += flat[start : i * width]
+            start = (i + 1) * width
+        kept += flat[start:]
+        return RowBatch(batch.ncols, batch.phone_index, lines, flat=kept, problems=batch.problems)
+    rows = batch.rows
     return RowBatch(
         batch.ncols,
         batch.phone_index,
-        [batch.lines[i] for i in keep],
+        lines,
         rows=[rows[i] for i in keep],
         problems=batch.problems,
     )
+
+
+def _find(seq: list, value: object, start: int) -> int:
+    try:
+        return seq.index(value, start)
+    except ValueError:
+        return -1
 
 
 def _name(delimiter: str) -> str:
@@ -339,7 +381,20 @@ def open_audience(
     path = Path(path)
     display = display or str(path)
     fmt = _sniff(path, display)
-    header, header_lines, delimiter = _header(path, fmt, display)
+    return _open(path, display, fmt, phone_column, PhoneNormalizer(region))
+
+
+def _open(
+    path: Path,
+    display: str,
+    fmt: _Format,
+    phone_column: str,
+    normalizer: PhoneNormalizer,
+    skip: int = 0,
+    what: str = "audience file",
+) -> Audience:
+    """open_audience after sniffing; the header is on line ``skip + 1``."""
+    header, header_lines, delimiter = _header(path, fmt, display, skip, what)
     columns = tuple(h.strip().removeprefix("\ufeff").strip() for h in header)
     seen: dict[str, int] = {}
     for i, name in enumerate(columns):
@@ -366,21 +421,24 @@ def open_audience(
             f"{display}: no '{phone_column}' column; the header has: {listed}{hint}",
             1,
         )
-    return Audience(path, display, fmt, delimiter, columns, index, header_lines, region)
+    data_line = skip + header_lines + 1
+    return Audience(path, display, fmt, delimiter, columns, index, data_line, normalizer, what)
 
 
 def _refuse(code: str, message: str, row: int | None, **extra: object) -> None:
     raise AudienceError(AudienceProblem(code, message, row, dict(extra)))
 
 
-def _sniff(path: Path, display: str) -> _Format:
+def _sniff(
+    path: Path, display: str, what: str = "audience file", empty_ok: bool = False
+) -> _Format:
     try:
         with path.open("rb") as f:
             head = f.read(_SAMPLE_BYTES)
     except OSError as e:
-        _refuse("AUD005", f"{display}: cannot read the audience file: {e.strerror or e}", None)
-    if not head.strip(b"\xef\xbb\xbf\xff\xfe\r\n\t ;,"):
-        _refuse("AUD005", f"{display}: the audience file is empty; it needs a header line", 1)
+        _refuse("AUD005", f"{display}: cannot read the {what}: {e.strerror or e}", None)
+    if not empty_ok and not head.strip(b"\xef\xbb\xbf\xff\xfe\r\n\t ;,"):
+        _refuse("AUD005", f"{display}: the {what} is empty; it needs a header line", 1)
     if head.startswith(codecs.BOM_UTF8):
         enc, bom = "utf-8-sig", 3
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -407,18 +465,24 @@ def _sniff(path: Path, display: str) -> _Format:
     return _Format(enc, bom, newline)
 
 
-def _header(path: Path, fmt: _Format, display: str) -> tuple[list[str], int, str]:
-    """The header record, how many lines it spans, and the delimiter it uses."""
-    for _raw, text, _ in _pieces(path, fmt, display, limit=1):
+def _header(
+    path: Path, fmt: _Format, display: str, skip: int = 0, what: str = "audience file"
+) -> tuple[list[str], int, str]:
+    """The header record (after ``skip`` lines), how many lines it spans, and its delimiter."""
+    for _raw, text, _ in _pieces(path, fmt, display, limit=1, what=what):
+        if skip:
+            text = text.split(fmt.newline, skip)[-1]
         first_line = text.split(fmt.newline, 1)[0]
         delimiter = _delimiter(first_line)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         try:
             header = next(reader)
         except (StopIteration, csv.Error):
-            _refuse("AUD005", f"{display}:1: the header line cannot be read as CSV", 1)
+            _refuse(
+                "AUD005", f"{display}:{skip + 1}: the header line cannot be read as CSV", skip + 1
+            )
         return header, reader.line_num, delimiter
-    _refuse("AUD005", f"{display}: the audience file is empty; it needs a header line", 1)
+    _refuse("AUD005", f"{display}: the {what} is empty; it needs a header line", 1)
     raise AssertionError  # unreachable
 
 
@@ -434,7 +498,7 @@ def _delimiter(line: str) -> str:
 
 
 def _pieces(
-    path: Path, fmt: _Format, display: str, limit: int | None = None
+    path: Path, fmt: _Format, display: str, limit: int | None = None, what: str = "audience file"
 ) -> Iterator[tuple[bytes, str, int]]:
     """The file a piece at a time, each ending at a line break: (UTF-8 bytes, text, first line).
 
@@ -450,7 +514,7 @@ def _pieces(
     try:
         f = path.open("rb")
     except OSError as e:
-        _refuse("AUD005", f"{display}: cannot read the audience file: {e.strerror or e}", None)
+        _refuse("AUD005", f"{display}: cannot read the {what}: {e.strerror or e}", None)
     with f:
         f.seek(fmt.bom)
         while True:
@@ -577,7 +641,7 @@ def _unmojibake(word: str) -> str | None:
 
 
 def _records(
-    path: Path, fmt: _Format, delimiter: str, display: str, ncols: int
+    path: Path, fmt: _Format, delimiter: str, display: str, ncols: int, what: str = "audience file"
 ) -> Iterator[tuple[list | None, list[list[str]], Sequence[int]]]:
     """Records of the file, a stretch of lines at a time: ``(flat, rows, lines)``.
 
@@ -591,7 +655,7 @@ def _records(
     delim = delimiter.encode()
     carry = b""
     line = 1
-    for raw, _text, _line in _pieces(path, fmt, display):
+    for raw, _text, _line in _pieces(path, fmt, display, what=what):
         if carry:
             raw, carry = carry + raw, b""
         if b'"' not in raw:
@@ -641,7 +705,7 @@ def _piece_records(raw: bytes, line: int, nl: bytes, delim: bytes, display: str,
             pos = cut
         if q < 0:
             return line
-        step = yield from _csv_stretch(raw, pos, line, nl, delim.decode(), display)
+        step = yield from _csv_stretch(raw, pos, line, end, delim.decode(), display)
         if isinstance(step[0], bytes):
             return step
         pos, line = step
@@ -685,12 +749,14 @@ def _row_lines(rows: list[list[str]], line: int, delimiter: str) -> list[int]:
     return out
 
 
-def _csv_stretch(raw: bytes, pos: int, line: int, nl: bytes, delimiter: str, display: str):
-    """csv.reader from byte ``pos`` until a record ends before a quote-free line.
+def _csv_stretch(
+    raw: bytes, pos: int, line: int, end: bytes, delimiter: str, display: str, to_end: bool = False
+):
+    """csv.reader from byte ``pos`` until a record ends before a quote-free line (or, with
+    ``to_end``, to the end of the piece). ``end`` is the byte lines are cut at for the reader.
 
     Yields one batch; returns the (byte pos, line) to go on from, or (unfinished bytes, line).
     """
-    end = nl[-1:]
     at = [pos]  # where the next line starts
 
     def lines() -> Iterator[str]:
@@ -720,6 +786,8 @@ def _csv_stretch(raw: bytes, pos: int, line: int, nl: bytes, delimiter: str, dis
             _bad_csv(e, line + reader.line_num - 1, display)
         rows.append(row)
         starts.append(record_line)
+        if to_end:
+            continue
         here = at[0]
         eol = raw.find(end, here)
         if raw.find(b'"', here, len(raw) if eol < 0 else eol) < 0:
@@ -746,45 +814,12 @@ def _csv_whole(raw: bytes, line: int, delimiter: str, display: str):
         if "unexpected end of data" not in str(e):
             _bad_csv(e, line + reader.line_num - 1, display)
         # The piece ends inside a quoted field: take it record by record to find where.
-        step = yield from _csv_stretch_all(raw, line, delimiter, display)
-        return step
+        end = b"\n" if b"\n" in raw else b"\r"
+        step = yield from _csv_stretch(raw, 0, line, end, delimiter, display, to_end=True)
+        return step if isinstance(step[0], bytes) else step[1]
     linear = reader.line_num == len(rows)
     yield None, rows, range(line, line + len(rows)) if linear else _row_lines(rows, line, delimiter)
     return line + reader.line_num
-
-
-def _csv_stretch_all(raw: bytes, line: int, delimiter: str, display: str):
-    """Like _csv_stretch over the whole piece, never stopping early."""
-    nl_end = b"\n" if b"\n" in raw else b"\r"
-    at = [0]
-
-    def lines() -> Iterator[str]:
-        p = 0
-        while p < len(raw):
-            e = raw.find(nl_end, p)
-            e = len(raw) if e < 0 else e + 1
-            yield from _sublines(raw, p, e, at)
-            p = e
-
-    reader = csv.reader(lines(), delimiter=delimiter, strict=True)
-    rows: list[list[str]] = []
-    starts: list[int] = []
-    record_pos = 0
-    while True:
-        record_line = line + reader.line_num
-        try:
-            row = next(reader)
-        except StopIteration:
-            yield None, rows, starts
-            return line + reader.line_num
-        except csv.Error as e:
-            if "unexpected end of data" in str(e):
-                yield None, rows, starts
-                return raw[record_pos:], record_line
-            _bad_csv(e, line + reader.line_num - 1, display)
-        rows.append(row)
-        starts.append(record_line)
-        record_pos = at[0]
 
 
 def _bad_csv(e: csv.Error, at: int, display: str) -> None:
@@ -813,24 +848,25 @@ def load_opt_out(
     region: str = "FI",
     phone_column: str = "phone",
     display: str | None = None,
+    normalizer: PhoneNormalizer | None = None,
 ) -> OptOut:
     """Read an opt-out file: one number a line, or a CSV with a phone column.
 
-    Numbers are normalized like the audience's. An entry that is not a valid number cannot be
-    honoured, so it is reported (AUD001) rather than skipped quietly.
+    Blank lines and ``#`` comments are skipped; the file is a CSV when its first other line is a
+    header naming the phone column. An empty file lists no numbers. Numbers are normalized like
+    the audience's (pass its ``normalizer`` to share it). An entry that is not a valid number
+    cannot be honoured, so it is reported (AUD001) rather than skipped quietly.
     """
     path = Path(path)
     display = display or str(path)
-    fmt = _sniff(path, display)
-    first = ""
-    for _raw, text, _ in _pieces(path, fmt, display, limit=1):
-        first = text.split(fmt.newline, 1)[0].strip().removeprefix("\ufeff")
-    normalizer = PhoneNormalizer(region)
+    what = "opt-out list"
+    fmt = _sniff(path, display, what, empty_ok=True)
+    normalizer = normalizer or PhoneNormalizer(region)
     numbers: set[str] = set()
     problems: list[AudienceProblem] = []
-    is_csv = any(d in first for d in _DELIMITERS) or first.casefold() == phone_column.casefold()
-    if is_csv:
-        audience = open_audience(path, phone_column=phone_column, region=region, display=display)
+    header = _first_entry(path, fmt, display, what)
+    if header is not None and _names_column(header[1], phone_column):
+        audience = _open(path, display, fmt, phone_column, normalizer, header[0] - 1, what)
         for batch in audience.batches():
             problems.extend(batch.problems)
             for raw, e164, line in zip(
@@ -838,7 +874,7 @@ def load_opt_out(
             ):
                 _opt_out_entry(raw, e164, line, numbers, problems, normalizer, display)
         return OptOut(path, numbers, problems)
-    for _raw, text, line0 in _pieces(path, fmt, display):
+    for _raw, text, line0 in _pieces(path, fmt, display, what=what):
         for offset, raw in enumerate(text.split(fmt.newline)):
             entry = raw.strip().removeprefix("\ufeff")
             if not entry or entry.startswith("#"):
@@ -846,6 +882,25 @@ def load_opt_out(
             e164 = normalizer.normalize(entry)
             _opt_out_entry(entry, e164, line0 + offset, numbers, problems, normalizer, display)
     return OptOut(path, numbers, problems)
+
+
+def _first_entry(path: Path, fmt: _Format, display: str, what: str) -> tuple[int, str] | None:
+    """The first line that is neither blank nor a ``#`` comment: (line number, text)."""
+    for _raw, text, line0 in _pieces(path, fmt, display, what=what):
+        for offset, raw in enumerate(text.split(fmt.newline)):
+            entry = raw.strip().removeprefix("\ufeff")
+            if entry and not entry.startswith("#"):
+                return line0 + offset, entry
+    return None
+
+
+def _names_column(line: str, column: str) -> bool:
+    """Is ``line`` a CSV header with ``column`` among its names (case ignored)?"""
+    try:
+        names = next(csv.reader([line], delimiter=_delimiter(line)))
+    except csv.Error:
+        return False
+    return column.casefold() in (n.strip().casefold() for n in names)
 
 
 def _opt_out_entry(

@@ -24,7 +24,7 @@ def add_audience_findings(result: CheckResult, cfg: Config, audience: Path | Non
     active = [s for s in cfg.active() if s.rule.scope == "audience"]
     if not active or not result.campaigns:
         return
-    collector = _Collector(cfg)
+    collector = _Collector()
     ctx = Context(locales=cfg.locales, brands=cfg.brands, campaigns=result.campaigns)
     if audience is not None:
         ctx.cache["audience"] = audience

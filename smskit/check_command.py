@@ -7,13 +7,14 @@ Typer or the CLI.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
+
+from smskit.gc_pause import collector_paused
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -47,6 +48,22 @@ def use_color(flag: bool | None) -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
+@contextmanager
+def command_outcomes(*interrupts: type[BaseException]) -> Iterator[None]:
+    """How a command ends when it does not return: Ctrl-C (or ``interrupts``) is one line and
+    status 130, a closed output pipe status 1, anything else an internal error (status 3)."""
+    try:
+        yield
+    except (KeyboardInterrupt, *interrupts):
+        sys.stderr.write("smskit: interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(EXIT_FINDINGS)
+    except Exception as e:
+        internal_error(e)
+
+
+@collector_paused()
 def run_check(
     paths: list[str],
     format: str | None = None,
@@ -61,42 +78,6 @@ def run_check(
     color: bool | None = None,
 ) -> int:
     """Check campaign files against the rules, print the findings; the exit status."""
-    with collector_paused():
-        return _run_check(
-            paths, format, select, ignore, strict, fix, unsafe_fixes, diff, audience, config, color
-        )
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The garbage collector off meanwhile, and back as it was afterwards.
-
-    A check makes millions of small objects (every campaign's node tree) that all stay alive
-    until the report is printed: the collector's passes over them find nothing to free, and
-    cost a tenth of the time a check of 1,000 files takes.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _run_check(
-    paths: list[str],
-    format: str | None,
-    select: list[str] | None,
-    ignore: list[str] | None,
-    strict: bool,
-    fix: bool,
-    unsafe_fixes: bool,
-    diff: bool,
-    audience: Path | None,
-    config: Path | None,
-    color: bool | None,
-) -> int:
     from smskit.config import ConfigError, load_config
     from smskit.lint import UsageError, check_files, discover
     from smskit.report import FORMATS, render

@@ -7,15 +7,17 @@ Exit status: 0 no error-level finding, 1 error-level findings (or warnings with 
 from __future__ import annotations
 
 import copy
-import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from smskit.check_command import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, internal_error
+from smskit.check_command import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, command_outcomes, error
 from smskit.check_command import use_color as _use_color
+
+if TYPE_CHECKING:
+    from smskit.model import Campaign
 
 app = typer.Typer(
     name="smskit",
@@ -35,7 +37,7 @@ def _group() -> None:
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    sys.stderr.write(f"smskit: error: {message}\n")
+    error(message)
     return typer.Exit(code)
 
 
@@ -160,17 +162,10 @@ def preview(
 
     from smskit.audience import AudienceError
     from smskit.encoding import encoding_and_segments
-    from smskit.loader import load
+    from smskit.preflight import audience_paths
     from smskit.preflight import send_plan as recipients
-    from smskit.send.from_campaign import audience_paths
 
-    if not campaign_file.is_file():
-        raise _fail(f"{campaign_file}: no such campaign file")
-    loaded = load(campaign_file)
-    if loaded.campaign is None:
-        p = loaded.problems[0]
-        raise _fail(f"{campaign_file}:{p.at.line}:{p.at.column}: {p.message}")
-    campaign = loaded.campaign
+    campaign = _load_campaign(campaign_file)
     aud, opt = audience_paths(campaign, audience)
     if aud is None:
         raise _fail(f"{campaign_file}: no audience; add 'audience: file.csv' or pass --audience")
@@ -256,7 +251,6 @@ def send(
             EXIT_FINDINGS,
         )
     campaign = result.campaigns[0]
-    base_url = twilio_base_url or os.environ.get("SMSKIT_TWILIO_BASE_URL")
     common = {
         "campaign": campaign.slug,
         "journal_path": journal,
@@ -265,7 +259,7 @@ def send(
         "rate": rate,
         "interval": campaign.interval,
         "test_to": test_to,
-        "base_url": base_url,
+        "base_url": twilio_base_url,  # or SMSKIT_TWILIO_BASE_URL: the adapter reads it
         "status_callback": status_callback,
     }
     if price is not None:
@@ -318,9 +312,11 @@ def _print_plan(campaign, plan, test_to: list[str] | None) -> None:
         ("campaign", campaign.slug),
         ("recipients", str(len(test_to)) + " (test send)" if test_to else s.get("recipients", 0)),
         ("messages per recipient", len(campaign.messages)),
-        ("to send now", s.get("to_send", 0)),
+        ("to send in this run", s.get("to_send", 0)),
         ("to schedule with Twilio", s.get("to_schedule", 0)),
         ("waiting for a later run", s.get("waiting", 0)),
+        ("to look up first", s.get("to_look_up", 0)),  # an earlier run's outcome is unknown
+        ("opted out (not sent)", s.get("opted_out", 0)),
         ("already done", s.get("already", 0)),
         ("segments", plan.segments),
         ("estimated cost", f"{plan.estimated_cost:.2f} {plan.currency}"),
@@ -393,12 +389,12 @@ def status(
     from smskit.send import SendError, fetch_status, write_status_csv
     from smskit.send.tables import print_table
 
-    slug = _campaign_slug(campaign_file)
+    slug = _load_campaign(campaign_file).slug
     try:
         report = fetch_status(
             slug,
             journal_path=journal,
-            base_url=twilio_base_url or os.environ.get("SMSKIT_TWILIO_BASE_URL"),
+            base_url=twilio_base_url,
             refresh_final=refresh,
         )
         rows = [(s, n) for s, n in report.table()]
@@ -418,8 +414,8 @@ def status(
         raise _fail(str(e), EXIT_FINDINGS) from None
 
 
-def _campaign_slug(path: Path) -> str:
-    """The slug of a campaign file (status needs no full check, only the name)."""
+def _load_campaign(path: Path) -> Campaign:
+    """A campaign file loaded, or one line naming its first problem (no full check)."""
     from smskit.loader import load
 
     if not path.is_file():
@@ -428,7 +424,7 @@ def _campaign_slug(path: Path) -> str:
     if result.campaign is None:
         p = result.problems[0]
         raise _fail(f"{path}:{p.at.line}:{p.at.column}: {p.message}")
-    return result.campaign.slug
+    return result.campaign
 
 
 def _app_for(args: list[str]) -> typer.Typer:
@@ -453,19 +449,15 @@ def main(argv: list[str] | None = None) -> None:
     from typer.main import get_command
 
     command = get_command(_app_for(sys.argv[1:] if argv is None else argv))
-    try:
-        rv = command.main(args=argv, prog_name="smskit", standalone_mode=False)
-    except (typer.Abort, KeyboardInterrupt):
-        sys.stderr.write("smskit: interrupted\n")
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(EXIT_FINDINGS)
-    except Exception as e:
-        if type(e).__name__ == "NoArgsIsHelpError":
-            print(e.ctx.get_help() if getattr(e, "ctx", None) else "smskit --help")
-            sys.exit(EXIT_USAGE)
-        if hasattr(e, "format_message") and hasattr(e, "exit_code"):  # click's usage errors
-            sys.stderr.write(f"smskit: error: {e.format_message()} (see smskit --help)\n")
-            sys.exit(EXIT_USAGE)
-        internal_error(e)
+    with command_outcomes(typer.Abort):
+        try:
+            rv = command.main(args=argv, prog_name="smskit", standalone_mode=False)
+        except Exception as e:
+            if type(e).__name__ == "NoArgsIsHelpError":
+                print(e.ctx.get_help() if getattr(e, "ctx", None) else "smskit --help")
+                sys.exit(EXIT_USAGE)
+            if hasattr(e, "format_message") and hasattr(e, "exit_code"):  # click usage errors
+                sys.stderr.write(f"smskit: error: {e.format_message()} (see smskit --help)\n")
+                sys.exit(EXIT_USAGE)
+            raise
     sys.exit(rv if isinstance(rv, int) else EXIT_OK)

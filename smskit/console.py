@@ -42,21 +42,15 @@ def main(argv: list[str] | None = None) -> None:
 
 def _run_check(options: dict[str, Any]) -> None:
     # The same outcomes as smskit.cli.main gives a check run through Typer.
-    from smskit.check_command import EXIT_FINDINGS, internal_error, run_check
+    from smskit.check_command import command_outcomes, run_check
 
     # The collector is off during the check (see run_check), and afterwards everything the
     # check made is frozen before it is switched on again: its first pass would otherwise
     # walk all of it, just before the process ends.
     gc.disable()
     try:
-        status = run_check(**options)
-    except KeyboardInterrupt:
-        sys.stderr.write("smskit: interrupted\n")
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(EXIT_FINDINGS)
-    except Exception as e:
-        internal_error(e)
+        with command_outcomes():
+            status = run_check(**options)
     finally:
         gc.freeze()
         gc.enable()
@@ -91,7 +85,14 @@ def parse_check(args: list[str]) -> dict[str, Any] | None:
             if name in VALUE_OPTIONS and "=" not in arg and i + 1 == len(args):
                 return None
 
-    parser = Parser(prog="smskit check", add_help=False, allow_abbrev=False)
+    # A fixed width: argparse's own formatter asks shutil for the terminal's, and importing
+    # shutil (with bz2 and lzma) costs a few milliseconds of a start-up that prints no help.
+    parser = Parser(
+        prog="smskit check",
+        add_help=False,
+        allow_abbrev=False,
+        formatter_class=lambda prog: argparse.HelpFormatter(prog, width=100),
+    )
     parser.add_argument("paths", nargs="+")
     parser.add_argument("--format", "-f")
     parser.add_argument("--select", action="append")

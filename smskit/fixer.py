@@ -8,7 +8,6 @@ same data as the old one except for the fixed values, or nothing is written.
 
 from __future__ import annotations
 
-import copy
 import os
 import tempfile
 from dataclasses import dataclass
@@ -139,15 +138,21 @@ def _set(data, path: list, value) -> None:
 
 
 def file_edits_for(source: str, root: Node, fix: Fix) -> list[FileEdit]:
-    """The file edits that carry out one fix (for SARIF's artifactChanges)."""
-    node, value = fix.target, fix.target.value
-    edits = _merged_edits([fix])
-    new_value = Fix("", node, tuple(edits)).apply_to(value)
-    # The same choice as fixed_source makes, so that a SARIF fix equals what --fix writes.
-    file_edits = _in_place(source, node, value, edits)
+    """The file edits that carry out one fix (for SARIF's artifactChanges): the same ones
+    ``fixed_source`` applies, so that a SARIF fix equals what --fix writes."""
+    return _scalar_edits(source, root, [fix])[1]
+
+
+def _scalar_edits(source: str, root: Node, fixes: list[Fix]) -> tuple[str, list[FileEdit]]:
+    """(the new value, the file edits) for fixes of one scalar: its characters edited in
+    place where that verifies, else the scalar written anew."""
+    node = fixes[0].target
+    edits = _merged_edits(fixes)
+    new_value = Fix("", node, tuple(edits)).apply_to(node.value)
+    file_edits = _in_place(source, node, node.value, edits)
     if file_edits is None or not _verify(_apply(source, file_edits), root, node, new_value):
         file_edits = _rerender(source, node, new_value)
-    return file_edits
+    return new_value, file_edits
 
 
 def fixed_source(campaign: Campaign, fixes: list[Fix]) -> str:
@@ -163,12 +168,8 @@ def fixed_source(campaign: Campaign, fixes: list[Fix]) -> str:
         path = _path_to(root, node)
         if path is None:
             raise FixFailed("fix target is not part of this file")
-        edits = _merged_edits(group)
-        new_value = Fix("", node, tuple(edits)).apply_to(node.value)
+        new_value, file_edits = _scalar_edits(source, root, group)
         _set(expected, path, new_value)
-        file_edits = _in_place(source, node, node.value, edits)
-        if file_edits is None or not _verify(_apply(source, file_edits), root, node, new_value):
-            file_edits = _rerender(source, node, new_value)
         all_edits.extend(file_edits)
     new_source = _apply(source, all_edits)
     try:
@@ -186,7 +187,7 @@ def _verify(candidate: str, root: Node, node: Node, new_value: str) -> bool:
     except _Refused:
         return False
     path = _path_to(root, node)
-    expected = copy.deepcopy(root.plain())
+    expected = root.plain()  # new dicts and lists every time
     _set(expected, path, new_value)
     return new_root is not None and new_root.plain() == expected
 

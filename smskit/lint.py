@@ -155,8 +155,7 @@ def discover(paths: Iterable[str]) -> list[Path]:
 class _Collector:
     """Turns rule problems into findings and applies the campaign's suppressions."""
 
-    def __init__(self, config: Config) -> None:
-        self.config = config
+    def __init__(self) -> None:
         self.findings: list[Finding] = []
         self.used: set[tuple[int, str, str | None]] = set()
 
@@ -255,7 +254,7 @@ def check_files(
 
     ``texts`` maps display paths to content that stands in for the file (``--diff`` passes).
     """
-    collector = _Collector(config)
+    collector = _Collector()
     settings = config.settings
     campaigns: list[Campaign] = []
     displays = []

@@ -21,7 +21,7 @@ from yaml.resolver import Resolver
 
 from smskit.model import Campaign, Mark, Message, Node, Suppression, parse_duration
 from smskit.positions import content_indent
-from smskit.schema import CAMPAIGN_FIELDS, MESSAGE_FIELDS, Field
+from smskit.schema import CAMPAIGN_FIELDS, CODE, MESSAGE_FIELDS, PLACEHOLDER_CASES, Field
 
 try:
     # The event parser alone: a CSafeLoader would also set up a constructor and a resolver.
@@ -70,7 +70,7 @@ def _mark(m: yaml.Mark) -> Mark:
     return _new_tuple(Mark, (m.line + 1, m.column + 1, m.index))
 
 
-def read_text(path: Path, display: str = "") -> str:
+def read_text(path: Path) -> str:
     """The file's text, or ``_Refused`` (CMP003) naming what is wrong with its bytes."""
     try:
         # os-level calls: a thousand files are read per run, and Path.stat plus read_bytes
@@ -358,7 +358,7 @@ def _string(node: Node, f: Field, where: str) -> str:
     return value
 
 
-def _suppress(node: Node, keys: dict[str, Node], where: str) -> dict[str, Suppression]:
+def _suppress(node: Node, where: str) -> dict[str, Suppression]:
     if node.kind != "mapping":
         raise _Refused(
             "CMP002", f"'suppress' in {where} must be {_TYPE_WORDS['suppress']}", node.start
@@ -366,7 +366,7 @@ def _suppress(node: Node, keys: dict[str, Node], where: str) -> dict[str, Suppre
     out = {}
     for code, reason in node.value.items():
         key_node = node.keys[code]
-        if not re.match(r"^[A-Z]{3}[0-9]{3}$", code):
+        if not re.match(CODE, code):
             raise _Refused(
                 "CMP002",
                 f"'{code}' is not a rule code (like ENC003) in {where}.suppress",
@@ -407,10 +407,10 @@ def build_campaign(root: Node, path: Path, display: str, text: str) -> Campaign:
     v = root.value
     get = _CAMPAIGN_FIELD
     kw: dict = {}
-    for name in ("campaign", "brand", "locale", "purpose", "sender", "messaging_service"):
-        if name in v:
-            kw[name] = _string(v[name], get[name], "the campaign")
-    for name in ("audience", "opt_out"):
+    for name in (
+        *("campaign", "brand", "locale", "purpose", "sender", "messaging_service"),
+        *("audience", "opt_out"),
+    ):
         if name in v:
             kw[name] = _string(v[name], get[name], "the campaign")
     if "smart_encoding" in v:
@@ -440,7 +440,7 @@ def build_campaign(root: Node, path: Path, display: str, text: str) -> Campaign:
     if "placeholders" in v:
         kw["extra"] = {"placeholders": _placeholders(v["placeholders"])}
     if "suppress" in v:
-        kw["suppress"] = _suppress(v["suppress"], root.keys, "the campaign")
+        kw["suppress"] = _suppress(v["suppress"], "the campaign")
     messages = _messages(v["messages"], text)
     return Campaign(
         path=path,
@@ -455,7 +455,6 @@ def build_campaign(root: Node, path: Path, display: str, text: str) -> Campaign:
 
 
 def _placeholders(node: Node) -> dict[str, dict[str, str]]:
-    from smskit.schema import PLACEHOLDER_CASES
 
     if node.kind != "mapping":
         raise _Refused("CMP002", "'placeholders' must map placeholder names to options", node.start)
@@ -512,7 +511,7 @@ def _messages(node: Node, text: str) -> list[Message]:
         body = _string(body_node, get["body"], f"message '{mid}'")
         sup = {}
         if "suppress" in m.value:
-            sup = _suppress(m.value["suppress"], m.keys, f"message '{mid}'")
+            sup = _suppress(m.value["suppress"], f"message '{mid}'")
         out.append(Message(mid, body, i, m, body_node, sup, source=text))
     return out
 
@@ -525,7 +524,7 @@ def load(path: Path, display: str | None = None, text: str | None = None) -> Loa
     display = display or str(path)
     try:
         if text is None:
-            text = read_text(path, display)
+            text = read_text(path)
         root = compose(text)
         if root is None:
             raise _Refused("CMP002", "file is empty; a campaign needs campaign, brand, …", _ORIGIN)

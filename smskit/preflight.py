@@ -43,11 +43,9 @@ row against rendering every row in full and running the engine on it.
 
 from __future__ import annotations
 
-import gc
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress, islice, repeat
 from operator import add, ge
@@ -64,6 +62,7 @@ from smskit.audience import (
     open_audience,
 )
 from smskit.findings import Problem
+from smskit.gc_pause import collector_paused
 from smskit.model import Campaign, Mark, Message
 from smskit.phones import PhoneNormalizer, region_for_locale
 from smskit.render import (
@@ -183,11 +182,6 @@ class PreflightResult:
     duplicates: Tally = field(default_factory=Tally)  # AUD002
     opted_out: Tally = field(default_factory=Tally)  # AUD004
     malformed: Tally = field(default_factory=Tally)  # AUD005 rows
-
-    @property
-    def recipients(self) -> int:
-        """Rows that will get messages: valid, first occurrence, not opted out."""
-        return self.rows - self.invalid.count - self.duplicates.count - self.opted_out.count
 
 
 # -- characters and values -----------------------------------------------------------------------
@@ -430,19 +424,6 @@ def _pure_info(code: int) -> ValueInfo:
     )
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    # The scan makes millions of strings and lists and no reference cycles: the cyclic
-    # collector's passes over them are pure overhead (a third of the run time).
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 # -- the run -------------------------------------------------------------------------------------
 
 
@@ -506,28 +487,27 @@ def _outcome(chunks: Sequence[str], sigs: Sequence[str], chars: int, smart: bool
     return Outcome(a.encoding, a.segments, a.units, chars)
 
 
-def run(
-    campaign: Campaign,
-    *,
-    audience: str | Path | None = None,
-    opt_out: str | Path | None = None,
-    region: str | None = None,
-    phone_column: str = "phone",
-    display: str | None = None,
-) -> PreflightResult:
+def audience_paths(
+    campaign: Campaign, audience: str | Path | None = None
+) -> tuple[Path | None, Path | None]:
+    """The audience and opt-out files the campaign uses, relative to the campaign file;
+    ``audience`` (``--audience``) overrides its ``audience:`` key."""
+    base = Path(campaign.path).parent
+    if audience is not None:
+        path: Path | None = Path(audience)
+    else:
+        path = base / campaign.audience if campaign.audience else None
+    return path, (base / campaign.opt_out if campaign.opt_out else None)
+
+
+def run(campaign: Campaign, *, audience: str | Path | None = None) -> PreflightResult:
     """Check every row of the campaign's audience (or ``audience``) and aggregate what is found.
 
-    ``audience`` and ``opt_out`` default to the campaign's keys, relative to the campaign file.
     A file that cannot be used comes back as ``result.refused``, never as an exception.
     """
     result = PreflightResult(campaign)
-    base = Path(campaign.path).parent
-    path = Path(audience) if audience is not None else None
-    if path is None and campaign.audience:
-        path = base / campaign.audience
-    if opt_out is None and campaign.opt_out:
-        opt_out = base / campaign.opt_out
-    region = region or region_for_locale(campaign.locale)
+    path, opt_out = audience_paths(campaign, audience)
+    region = region_for_locale(campaign.locale)
     result.audience_path = path
     templates = {m.id: compile_template(m.body) for m in campaign.messages}
     cases = placeholder_cases(campaign.extra)
@@ -537,9 +517,7 @@ def run(
     aud: Audience | None = None
     if path is not None:
         try:
-            aud = open_audience(
-                path, phone_column=phone_column, region=region, display=display or str(path)
-            )
+            aud = open_audience(path, region=region, display=str(path))
             columns = aud.columns
         except AudienceError as e:
             result.refused = e.problem
@@ -551,7 +529,7 @@ def run(
     optset: set[bytes] = set()
     if opt_out is not None:
         try:
-            oo = load_opt_out(opt_out, region=region, display=str(opt_out))
+            oo = load_opt_out(opt_out, display=str(opt_out), normalizer=aud.normalizer)
             optset = {n.encode() for n in oo.numbers}
             result.invalid_opt_out = oo.problems
         except AudienceError as e:
@@ -581,10 +559,14 @@ def run(
         plans.append(_MessagePlan(mstats, slot_specs, smart))
     interner = _Interner()
     try:
-        with _no_gc():
+        with collector_paused():
             _scan(result, aud, optset, list(specs.values()), plans, interner)
     except AudienceError as e:
         result.refused = e.problem
+    except OSError as e:  # the disk or share failed while reading
+        result.refused = AudienceProblem(
+            "AUD005", f"{path}: cannot read the audience file: {e.strerror or e}", None
+        )
     return result
 
 
@@ -942,8 +924,11 @@ def _describe(plan: _MessagePlan, cat: tuple, batch, i: int, key) -> str:
 # -- the naive way (reference for tests and the benchmark) --------------------------------------
 
 
-def naive_outcomes(campaign: Campaign, audience: Audience) -> dict[str, Counter]:
-    """Each message's Counter of Outcome over all well-formed rows, by full render + engine."""
+def naive_outcomes(
+    campaign: Campaign, audience: Audience, limit: int | None = None
+) -> dict[str, Counter]:
+    """Each message's Counter of Outcome over all well-formed rows (the first ``limit`` of
+    them), by full render + engine."""
     from smskit.encoding import analyze
 
     cases = placeholder_cases(campaign.extra)
@@ -952,12 +937,18 @@ def naive_outcomes(campaign: Campaign, audience: Audience) -> dict[str, Counter]
         for m in campaign.messages
     }
     out: dict[str, Counter] = {m.id: Counter() for m in campaign.messages}
+    left = limit
     for batch in audience.batches():
-        for row in batch.rows:
+        rows = batch.rows if left is None else batch.rows[:left]
+        for row in rows:
             for mid, b in bound.items():
                 text = b.render_row(row)
                 a = analyze(text, smart_encoding=campaign.smart_encoding)
                 out[mid][Outcome(a.encoding, a.segments, a.units, len(text))] += 1
+        if left is not None:
+            left -= len(rows)
+            if not left:
+                break
     return out
 
 
@@ -969,30 +960,24 @@ def send_plan(
     *,
     audience: str | Path | None = None,
     opt_out: str | Path | None = None,
-    region: str | None = None,
-    phone_column: str = "phone",
 ) -> Iterator[tuple[Recipient, tuple[str, ...]]]:
     """(recipient, rendered bodies in message order) for every row that is to be messaged.
 
     Rows with an invalid number or the wrong number of fields, second and later occurrences of
     a number, and opted-out numbers are skipped. Raises :class:`AudienceError` for a file that
-    cannot be used (a pre-flight reports it first).
+    cannot be used (a pre-flight reports it first). ``opt_out`` overrides the campaign's.
     """
-    base = Path(campaign.path).parent
-    path = (
-        Path(audience)
-        if audience is not None
-        else (base / campaign.audience if campaign.audience else None)
-    )
+    path, own_opt_out = audience_paths(campaign, audience)
+    if opt_out is None:
+        opt_out = own_opt_out
     if path is None:
         raise AudienceError(
             AudienceProblem("AUD005", f"campaign '{campaign.slug}' has no audience", None)
         )
-    if opt_out is None and campaign.opt_out:
-        opt_out = base / campaign.opt_out
-    region = region or region_for_locale(campaign.locale)
-    aud = open_audience(path, phone_column=phone_column, region=region)
-    optset = load_opt_out(opt_out, region=region).numbers if opt_out is not None else set()
+    aud = open_audience(path, region=region_for_locale(campaign.locale))
+    optset = (
+        load_opt_out(opt_out, normalizer=aud.normalizer).numbers if opt_out is not None else set()
+    )
     cases = placeholder_cases(campaign.extra)
     bound: list[BoundTemplate] = [
         compile_template(m.body).bind(aud.columns, campaign.defaults, cases)
@@ -1000,12 +985,15 @@ def send_plan(
     ]
     cols = aud.columns
     seen: set[str] = set()
-    for r in aud:
-        if r.e164 is None or r.problem is not None or r.e164 in seen or r.e164 in optset:
-            continue
-        seen.add(r.e164)
-        row = [r.values.get(c, "") for c in cols]
-        yield r, tuple(b.render_row(row) for b in bound)
+    for batch in aud.batches():  # rows with the wrong number of fields are not in batch.rows
+        phones = batch.phones
+        e164s = aud.normalizer.normalize_many(phones)
+        for row, line, raw, e164 in zip(batch.rows, batch.lines, phones, e164s, strict=True):
+            if e164 is None or e164 in seen or e164 in optset:
+                continue
+            seen.add(e164)
+            recipient = Recipient(line, raw, e164, dict(zip(cols, row, strict=True)))
+            yield recipient, tuple(b.render_row(row) for b in bound)
 
 
 # -- what the rule modules use -------------------------------------------------------------------
@@ -1019,9 +1007,16 @@ def result_for(campaign: Campaign, ctx: object) -> PreflightResult:
     cache: dict = getattr(ctx, "cache", {})
     store = cache.setdefault("preflight", {})
     key = id(campaign)
-    if key not in store:
-        store[key] = run(campaign, audience=cache.get("audience"))
-    return store[key]
+    entry = store.get(key)
+    if entry is None:
+        try:
+            entry = run(campaign, audience=cache.get("audience"))
+        except Exception as e:  # a bug, or the phone worker died: the same for every rule
+            entry = (e, e.__traceback__)
+        store[key] = entry
+    if isinstance(entry, tuple):  # the scan failed: raise what it raised, without rescanning
+        raise entry[0].with_traceback(entry[1])
+    return entry
 
 
 def audience_mark(campaign: Campaign) -> Mark:
@@ -1036,6 +1031,16 @@ def row_problem(campaign: Campaign, result: PreflightResult, tally: Tally, what:
         f"{tally.count:,} rows of {audience_name(result)} {what}: {examples_text(tally)}",
         at=audience_mark(campaign),
         extra=examples_extra(tally),
+    )
+
+
+def refused_problem(campaign: Campaign, result: PreflightResult, code: str) -> Problem | None:
+    """The finding for a file refused as a whole with ``code`` (AUD003, AUD005), if it was."""
+    refused = result.refused
+    if refused is None or refused.code != code:
+        return None
+    return Problem(
+        refused.message, at=audience_mark(campaign), extra=dict(refused.extra, row=refused.row)
     )
 
 
@@ -1071,35 +1076,3 @@ def slot_context(result: PreflightResult, stats: ValueStats):
     if len(ms.template.chunks[i + 1]) > 16:
         after += "…"
     return ms.message, slot, before, after
-
-
-def deliveries(
-    campaign: Campaign,
-    *,
-    audience: str | Path | None = None,
-    opt_out: str | Path | None = None,
-    region: str | None = None,
-) -> Iterator:
-    """The send plan as ``smskit.send.plan.Delivery`` items: recipient by recipient, in message
-    order, with each rendered body's segment count and its ``not_before`` (``send_at`` plus
-    ``interval`` per message), as ``smskit.send.plan.build_plan`` makes them."""
-    from datetime import timedelta
-
-    from smskit.encoding import segment_count
-    from smskit.send.plan import Delivery
-
-    smart = campaign.smart_encoding
-    step = campaign.interval or timedelta(0)
-    ids = [m.id for m in campaign.messages]
-    for recipient, bodies in send_plan(campaign, audience=audience, opt_out=opt_out, region=region):
-        for index, (mid, body) in enumerate(zip(ids, bodies, strict=True)):
-            not_before = campaign.send_at + step * index if campaign.send_at else None
-            yield Delivery(
-                campaign.slug,
-                mid,
-                index,
-                str(recipient.e164),
-                body,
-                segment_count(body, smart_encoding=smart),
-                not_before,
-            )

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 
 NAME = r"[^\W\d][\w-]*"
 _TOKEN = re.compile(rf"\{{\{{|\}}\}}|\{{({NAME})\}}|\{{[^{{}}]*\}}?|\}}")
-CASES = ("title", "lower", "upper", "as-is")
 
 
 class TemplateError(ValueError):
@@ -64,10 +63,6 @@ class Template:
     def names(self) -> tuple[str, ...]:
         """Placeholder names in order of first use."""
         return tuple(dict.fromkeys(s.name for s in self.slots))
-
-    @property
-    def static_text(self) -> str:
-        return "".join(self.chunks)
 
     def render(
         self,
@@ -133,15 +128,6 @@ class BoundTemplate:
         out = [chunks[0]]
         for f, chunk in zip(self.fills, chunks[1:], strict=False):
             out.append(f.value(row[f.column] if f.column is not None else ""))
-            out.append(chunk)
-        return "".join(out)
-
-    def render_values(self, raws: Sequence[str]) -> str:
-        """The message given each slot's raw value (in slot order)."""
-        chunks = self.template.chunks
-        out = [chunks[0]]
-        for f, raw, chunk in zip(self.fills, raws, chunks[1:], strict=False):
-            out.append(f.value(raw))
             out.append(chunk)
         return "".join(out)
 

@@ -214,6 +214,17 @@ def test_blank_rows_and_trailing_empty_fields_are_tolerated(tmp_path: Path) -> N
     ]
 
 
+def test_blank_rows_are_dropped_without_decoding_the_batch(tmp_path: Path) -> None:
+    data = b"phone;name\n;Jari\n;\n0401234568;Anna\n;\n"
+    [batch] = list(open_audience(write(tmp_path, data)).batches())
+    assert list(batch.lines) == [2, 4]
+    assert batch.raw_column(1) == [b"Jari", b"Anna"]  # still the bytes of the fast path
+    assert batch.rows == [["", "Jari"], ["0401234568", "Anna"]]
+    data = b"phone;name\n;Jari\n0401234568;Anna\n"  # an empty phone, but no blank row
+    [batch] = list(open_audience(write(tmp_path, data)).batches())
+    assert batch.raw_column(0) == [b"", b"0401234568"]
+
+
 _field = st.text(alphabet="aäöåÄÖÅšžéüΩЖ€😀\u0301 ,;\t\"'\r\nx-1", max_size=12) | st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=6
 )
@@ -269,6 +280,28 @@ def test_rows_and_lines_match_csv_reader(rows, delimiter, newline, quoting, piec
             audience_mod.PIECE_BYTES = old
     assert aud.delimiter == delimiter
     assert got == wanted
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_pieces_full_of_quotes_cut_inside_a_quoted_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newline: str
+) -> None:
+    rows = [["0401234567", f"line {i}\nnext" if i % 3 else f'say ""{i}""', "x" * (i % 7)]
+            for i in range(400)]  # fmt: skip
+    out = io.StringIO()
+    csv.writer(out, lineterminator=newline, quoting=csv.QUOTE_ALL).writerows(
+        [["phone", "a", "b"], *rows]
+    )
+    text = out.getvalue()
+    reader = csv.reader(io.StringIO(text, newline=""))
+    wanted, line = [], 1
+    for rec in reader:
+        wanted.append((line, rec))
+        line = reader.line_num + 1
+    path = write(tmp_path, text.encode())
+    monkeypatch.setattr(audience_mod, "PIECE_BYTES", 3001)  # > 400 quotes, cut mid-field
+    aud = open_audience(path)
+    assert [(r.row, [r.values[c] for c in aud.columns]) for r in aud] == wanted[1:]
 
 
 # -- phone numbers ---------------------------------------------------------------------------------
@@ -342,3 +375,30 @@ def test_opt_out_list_one_number_a_line(tmp_path: Path) -> None:
 def test_opt_out_list_as_csv_with_a_phone_column(tmp_path: Path) -> None:
     path = write(tmp_path, b"name;phone\nJari;0401234567\nAnna;+358451234567\n", "o.csv")
     assert load_opt_out(path).numbers == {"+358401234567", "+358451234567"}
+
+
+@pytest.mark.parametrize("data", [b"", b"\n\n", b"\xef\xbb\xbf", b"# nobody yet\n"])
+def test_an_empty_opt_out_list_lists_no_numbers(tmp_path: Path, data: bytes) -> None:
+    oo = load_opt_out(write(tmp_path, data, "opt.txt"))
+    assert oo.numbers == set() and oo.problems == []
+
+
+def test_opt_out_comment_with_a_comma_is_not_a_csv_header(tmp_path: Path) -> None:
+    data = b"# opted out by phone, email or in a shop\n040 123 4567\n"
+    assert load_opt_out(write(tmp_path, data, "opt.txt")).numbers == {"+358401234567"}
+
+
+def test_opt_out_csv_header_after_comments_and_blank_lines(tmp_path: Path) -> None:
+    data = b"# export, 2026-05-01\n\nname;Phone\nJari;0401234567\nAnna;12345\n"
+    oo = load_opt_out(write(tmp_path, data, "o.csv"))
+    assert oo.numbers == {"+358401234567"}
+    assert [(p.code, p.row) for p in oo.problems] == [("AUD001", 5)]
+
+
+def test_unusable_opt_out_list_is_refused_as_an_opt_out_list(tmp_path: Path) -> None:
+    with pytest.raises(AudienceError) as e:
+        load_opt_out(write(tmp_path, "040 123 4567 # Mäkinen\n".encode("cp1252"), "opt.txt"))
+    assert e.value.problem.code == "AUD003"
+    with pytest.raises(AudienceError) as e:
+        load_opt_out(tmp_path / "nope.txt")
+    assert "cannot read the opt-out list" in str(e.value)

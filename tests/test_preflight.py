@@ -25,7 +25,6 @@ from smskit.preflight import (
     EXAMPLES,
     MAX_BODY_CHARS,
     Outcome,
-    deliveries,
     gsm_spelling,
     is_shouting,
     naive_outcomes,
@@ -33,6 +32,7 @@ from smskit.preflight import (
     send_plan,
 )
 from smskit.render import compile_template, fill, placeholder_cases
+from smskit.send.from_campaign import deliveries
 
 LONG = "Tarjous on voimassa kaikissa myymälöissämme koko kevään ajan. " * 2
 
@@ -320,6 +320,56 @@ def test_audience_override_and_suppression(tmp_path: Path) -> None:
     assert "VAR005" not in codes and "SUP002" not in codes  # suppressed, and the suppression used
 
 
+def test_a_failed_scan_runs_once_and_every_rule_sees_the_same_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import smskit.preflight as preflight_mod
+    from smskit.worker import WorkerError
+
+    setup(tmp_path, ["Hei {first_name}!"], rows_of(("Jari", "V"), ("Anna", "K")))
+
+    def died(self):
+        raise WorkerError("the worker process stopped unexpectedly (EOFError)")
+
+    monkeypatch.setattr(preflight_mod._PhoneChecks, "result", died)
+    runs = []
+    real_run = preflight_mod.run
+    monkeypatch.setattr(preflight_mod, "run", lambda *a, **kw: runs.append(1) or real_run(*a, **kw))
+    failed = [f for f in findings(tmp_path) if "could not check this file" in f.message]
+    assert len(runs) == 1  # not once per VAR/AUD rule
+    assert failed and all(
+        "WorkerError: the worker process stopped unexpectedly" in f.message for f in failed
+    )
+
+
+def test_a_read_error_midway_is_a_refused_audience_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import smskit.audience as audience_mod
+
+    campaign = setup(tmp_path, ["Hei {first_name}!"], rows_of(("Jari", "V")))
+
+    def failing(self):
+        raise OSError(errno.EIO, "Input/output error")
+        yield  # a generator, like the real one
+
+    monkeypatch.setattr(audience_mod.Audience, "batches", failing)
+    result = run(campaign)
+    assert result.refused is not None and result.refused.code == "AUD005"
+    assert str(tmp_path / "audience.csv") in result.refused.message
+    assert "Input/output error" in result.refused.message
+
+
+def test_an_empty_opt_out_list_leaves_the_audience_checked(tmp_path: Path) -> None:
+    (tmp_path / "optout.txt").write_text("", encoding="utf-8")
+    campaign = setup(tmp_path, ["Hei {first_name}!"], rows_of(("", "V")), "opt_out: optout.txt\n")
+    result = run(campaign)
+    assert result.refused is None and result.rows == 1
+    assert [e.row for e in result.values["first_name"].empty.examples] == [2]
+
+
 # -- the send plan --------------------------------------------------------------------------------
 
 
@@ -355,6 +405,21 @@ def test_deliveries_for_the_send_engine(tmp_path: Path) -> None:
         ("+358401000000", "m2", 1, "Š xxxxxxx", 2),
     ]
     assert got[1].not_before - got[0].not_before == timedelta(minutes=10)
+
+
+def test_naive_outcomes_of_the_first_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import smskit.audience as audience_mod
+
+    names = [("Jari", "V"), ("Šárka", "K"), ("Anna", "L" * 200), ("Zoë", "M")] * 40
+    campaign = setup(tmp_path, ["Hei {first_name}!", "{last_name}"], rows_of(*names))
+    monkeypatch.setattr(audience_mod, "PIECE_BYTES", 512)  # many batches
+    aud = open_audience(tmp_path / "audience.csv")
+    whole = naive_outcomes(campaign, aud)
+    first = naive_outcomes(campaign, aud, 21)
+    assert [sum(c.values()) for c in whole.values()] == [160, 160]
+    assert [sum(c.values()) for c in first.values()] == [21, 21]
+    (tmp_path / "audience.csv").write_text(audience_csv(rows_of(*names[:21])), encoding="utf-8")
+    assert first == naive_outcomes(campaign, open_audience(tmp_path / "audience.csv"))
 
 
 # -- the fast path equals the naive way -----------------------------------------------------------

@@ -120,7 +120,7 @@ def test_dry_run_shows_the_plan_and_contacts_nobody(project, emulator):
     proc = smskit(project, emulator, "send", "kiitos.yml", "--dry-run")
     assert proc.returncode == 0, proc.stderr
     assert "recipients" in proc.stdout and "segments" in proc.stdout
-    now = [line for line in proc.stdout.splitlines() if line.startswith("to send now")]
+    now = [line for line in proc.stdout.splitlines() if line.startswith("to send in this run")]
     assert now and now[0].split()[-1] == "3"
     assert emulator.store.count() == 0
 

@@ -566,3 +566,57 @@ def test_answers_staged_for_a_commit_that_fails_are_kept_for_the_next(tmp_path):
         assert journal.staged == 1  # the answer was not dropped with the failed transaction
         journal.flush()
     assert [r[3:5] for r in journal_rows(path)] == [("sent", "SM1")]
+
+
+def test_dry_run_of_changed_content_is_refused_as_the_send_would_be(tmp_path):
+    with emulator(tmp_path) as emu:
+        send(emu, tmp_path, numbers(2), campaign_hash="h1")
+        for dry_run in (True, False):
+            with pytest.raises(JournalError, match=r"different content.*new 'campaign:' name"):
+                send(emu, tmp_path, numbers(2), campaign_hash="h2", dry_run=dry_run)
+        assert emu.store.count() == 4
+
+
+@pytest.mark.parametrize(
+    ("service", "send_in", "interval"),
+    [
+        (False, None, timedelta(minutes=20)),  # the second message: an interval past max_wait
+        (False, timedelta(seconds=1.5), timedelta(minutes=20)),  # the first: held in the run
+        (True, timedelta(minutes=16), timedelta(minutes=30)),  # too soon to schedule safely
+        (True, timedelta(hours=1), timedelta(minutes=30)),  # scheduled with Twilio
+    ],
+)
+def test_dry_run_plans_what_the_send_then_does(tmp_path, service, send_in, interval):
+    recipients = numbers(4)
+    send_at = datetime.now(UTC) + send_in if send_in else None
+    how = {"sender": None, "messaging_service": SERVICE} if service else {"sender": "Elisa"}
+    how.update(interval=interval, campaign_hash="h", max_wait=timedelta(minutes=15))
+    if send_at:
+        how["send_at"] = send_at
+    with Journal(tmp_path / "journal.sqlite") as j:  # one number opted out, one message sent
+        j.begin_campaign("c1", "h")
+        j.add_opt_out(recipients[3], 21610, "earlier")
+        first = next(build_plan("c1", MESSAGES, recipients[:1], send_at=send_at))
+        j.claim([(first, None)], [], time.time())
+        j.stage(
+            "c1",
+            first.to,
+            first.message_id,
+            state="sent",
+            sid="SM" + "0" * 32,
+            accepted_at=time.time(),
+        )
+    with emulator(tmp_path) as emu:
+        plan = send(emu, tmp_path, recipients, dry_run=True, **how)
+        done = send(emu, tmp_path, recipients, **how)
+    planned, did = plan.this_run, done.this_run
+    assert planned["recipients"] == len(recipients)
+    assert sum(
+        planned.get(k, 0) for k in ("to_send", "to_schedule", "waiting", "opted_out", "already")
+    ) == 2 * len(recipients)
+    assert planned["opted_out"] == did["opted_out"] == 2
+    assert planned.get("already", 0) == did.get("already", 0) == 1
+    assert planned.get("to_send", 0) == did.get("sent", 0)
+    assert planned.get("to_schedule", 0) == did.get("scheduled", 0)
+    assert planned.get("waiting", 0) == did.get("waiting", 0)
+    assert plan.segments == did.get("segments", 0)

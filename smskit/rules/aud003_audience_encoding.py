@@ -34,10 +34,8 @@ SCOPE = "audience"
 
 
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
-    from smskit.preflight import audience_mark, result_for
+    from smskit.preflight import refused_problem, result_for
 
-    refused = result_for(campaign, ctx).refused
-    if refused is not None and refused.code == CODE:
-        yield Problem(
-            refused.message, at=audience_mark(campaign), extra=dict(refused.extra, row=refused.row)
-        )
+    problem = refused_problem(campaign, result_for(campaign, ctx), CODE)
+    if problem is not None:
+        yield problem

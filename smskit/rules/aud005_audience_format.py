@@ -34,14 +34,18 @@ SCOPE = "audience"
 
 
 def check(campaign: Campaign, options: object, ctx: Context) -> Iterator[Problem]:
-    from smskit.preflight import audience_mark, audience_name, examples_extra, result_for
+    from smskit.preflight import (
+        audience_mark,
+        audience_name,
+        examples_extra,
+        refused_problem,
+        result_for,
+    )
 
     result = result_for(campaign, ctx)
-    refused = result.refused
-    if refused is not None and refused.code == CODE:
-        yield Problem(
-            refused.message, at=audience_mark(campaign), extra=dict(refused.extra, row=refused.row)
-        )
+    problem = refused_problem(campaign, result, CODE)
+    if problem is not None:
+        yield problem
     tally = result.malformed
     if tally.count:
         first = "; ".join(e.text for e in tally.examples[:3])

@@ -32,11 +32,8 @@ def _recipients(args: argparse.Namespace) -> Iterator[str]:
 
 
 def _file_digest(path: str) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def main(argv: list[str] | None = None) -> int:

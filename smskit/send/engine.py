@@ -35,7 +35,15 @@ from typing import Any
 
 from smskit.send.errors import JournalError, SendError, explain
 from smskit.send.interrupt import sigint_as_request
-from smskit.send.journal import ACCEPTED, DEFAULT_PATH, UNRESOLVED, Journal, Row, body_hash
+from smskit.send.journal import (
+    ACCEPTED,
+    DEFAULT_PATH,
+    FINAL,
+    UNRESOLVED,
+    Journal,
+    Row,
+    body_hash,
+)
 from smskit.send.plan import Delivery
 from smskit.send.progress import Reporter, make_reporter
 from smskit.send.rate import Pacer, default_rate
@@ -180,7 +188,6 @@ class Engine:
         self.check_opt_outs = journal.has_opt_outs()
         self.resume = journal.has_rows(campaign_key)
         self.rng = random.Random()
-        self.next_due: float | None = None
         self.lookups_ready: deque[_Task] = deque()
         # Claimed in the journal ("attempting"), request not made yet; a kill leaves them for
         # the next run to look up, and any stop sends them back to "pending".
@@ -211,7 +218,6 @@ class Engine:
             while True:
                 if self.interrupted and not self.stopping:
                     self.stopping = True
-                    self.stats["interrupted"] = 1
                     if self.inflight:
                         self.reporter.note(
                             f"stopping: waiting for the {self.inflight} requests in flight to be "
@@ -255,7 +261,6 @@ class Engine:
             # back to "pending"; answers that come in while the workers finish (the process
             # cannot exit before they do) are still recorded; the rest stay "attempting".
             hard_stop = self.stopping = self.interrupted = True
-            self.stats["interrupted"] = 1
             self._release_claims()
             self._finish_inflight(timeout=10.0)
             raise
@@ -323,7 +328,11 @@ class Engine:
                     f"recorded for campaign '{self.key}' (did the audience data change?); "
                     "refusing to resume a send with changed content"
                 )
-            if row is not None and row.state in UNRESOLVED:
+            if chain.opted_out or d.to in self.opted_out_now:
+                chain.opted_out = True
+            step = _row_step(row, chain.opted_out)
+            if step == "look_up":
+                assert row is not None
                 if self.stopping:
                     break
                 self._later(
@@ -338,21 +347,15 @@ class Engine:
                     (row.last_attempt_at or 0.0) + self.o.lookup_grace,
                 )
                 return
-            if chain.opted_out or d.to in self.opted_out_now:
-                chain.opted_out = True
-                if row is None or row.state in ("pending", "waiting"):
-                    self.journal.stage_new(d, "opted_out", error_code=21610)
-                    self.stats["opted_out"] += 1
-                else:
-                    self.stats["already"] += 1
+            if step == "opt_out":
+                self.journal.stage_new(d, "opted_out", error_code=21610)
+                self.stats["opted_out"] += 1
                 chain.pos += 1
                 continue
-            if row is not None and row.state in ACCEPTED:
-                chain.prev_time = row.send_at or row.accepted_at or row.last_attempt_at
-                self.stats["already"] += 1
-                chain.pos += 1
-                continue
-            if row is not None and row.state in ("failed", "opted_out"):
+            if step == "already":
+                assert row is not None
+                if row.state in ACCEPTED:
+                    chain.prev_time = _goes_out(row)
                 self.stats["already"] += 1
                 chain.pos += 1
                 continue
@@ -363,23 +366,18 @@ class Engine:
         self.active -= 1
 
     def _decide(self, chain: _Chain, d: Delivery, new: bool) -> None:
-        due = d.not_before.timestamp() if d.not_before is not None else None
-        if chain.pos > 0 and self.o.interval and chain.prev_time is not None:
-            due = max(due or 0.0, chain.prev_time + self.o.interval.total_seconds())
-        now = time.time()
+        after = chain.prev_time if chain.pos > 0 else None
+        when, due = _timing(d, after, self.o, time.time())
         task = _Task(chain, d, new=new)
-        if due is None or due <= now + 0.005:
+        if when == "send":
             self.ready.append(task)
             return
-        ahead = timedelta(seconds=due - now)
-        if (
-            self.o.messaging_service
-            and SCHEDULE_MIN + SCHEDULE_MARGIN <= ahead <= SCHEDULE_MAX - SCHEDULE_MARGIN
-        ):
+        assert due is not None
+        if when == "schedule":
             task.send_at = due
             self.ready.append(task)
             return
-        if ahead <= self.o.max_wait:
+        if when == "hold":
             self._later(task, due)
             return
         # Not due within this run: record it, and everything after it, for a later run.
@@ -390,7 +388,6 @@ class Engine:
             )
             self.journal.stage_new(later, "waiting", not_before=not_before)
             self.stats["waiting"] += 1
-            self.next_due = min(self.next_due or not_before, not_before)
         self.active -= 1
 
     def _later(self, task: _Task, when: float) -> None:
@@ -528,21 +525,9 @@ class Engine:
             self.unreachable_streak = 0
         if out.kind == "accepted":
             state = "scheduled" if task.send_at is not None else "sent"
-            self._stage(
-                task,
-                state=state,
-                sid=out.sid,
-                twilio_status=out.status,
-                accepted_at=now,
-                send_at=task.send_at,
-                error_code=None,
-                error_message=None,
+            self._record_accepted(
+                task, state, out.sid, out.status, goes_out=task.send_at or now, send_at=task.send_at
             )
-            self.stats[state] += 1
-            self.stats["segments"] += d.segments
-            chain.prev_time = task.send_at or now
-            chain.pos += 1
-            self._advance(chain)
         elif out.kind == "rejected":
             self._stage(task, state="failed", error_code=out.code, error_message=out.message)
             self.stats["failed"] += 1
@@ -588,21 +573,14 @@ class Engine:
 
         if isinstance(result, Found):
             state = "scheduled" if result.status == "scheduled" else "sent"
-            self._stage(
-                task,
-                state=state,
-                sid=result.sid,
-                twilio_status=result.status,
-                accepted_at=time.time(),
-                error_code=None,
-                error_message=None,
-            )
             self.stats["recovered"] += 1
-            self.stats[state] += 1
-            self.stats["segments"] += d.segments
-            chain.prev_time = task.send_at or task.first_attempt or time.time()
-            chain.pos += 1
-            self._advance(chain)
+            self._record_accepted(
+                task,
+                state,
+                result.sid,
+                result.status,
+                goes_out=task.send_at or task.first_attempt or time.time(),
+            )
         elif result is None:
             # Twilio does not have it: it is safe to send again.
             self._stage(task, state="pending", error_message="not found after an unknown outcome")
@@ -626,6 +604,27 @@ class Engine:
                 return
             self._later(task, time.time() + self._backoff(task.lookups))
 
+    def _record_accepted(
+        self, task: _Task, state: str, sid: str, status: str | None, goes_out: float, **more: Any
+    ) -> None:
+        """Twilio has the message (``state``: sent or scheduled): record it, then decide the
+        recipient's next message, ``interval`` after ``goes_out``."""
+        self._stage(
+            task,
+            state=state,
+            sid=sid,
+            twilio_status=status,
+            accepted_at=time.time(),
+            error_code=None,
+            error_message=None,
+            **more,
+        )
+        self.stats[state] += 1
+        self.stats["segments"] += task.d.segments
+        task.chain.prev_time = goes_out
+        task.chain.pos += 1
+        self._advance(task.chain)
+
     def _stage(self, task: _Task, **fields: Any) -> None:
         self.journal.stage(self.key, task.d.to, task.d.message_id, **fields)
 
@@ -636,6 +635,47 @@ class Engine:
     def _backoff(self, tries: int) -> float:
         ceiling = min(self.o.backoff_cap, self.o.backoff_base * 2 ** min(tries - 1, 16))
         return self.rng.uniform(ceiling / 2, ceiling)  # jitter: retries do not come in waves
+
+
+def _row_step(row: Row | None, opted_out: bool) -> str | None:
+    """What the journal decides for a delivery before its timing: "look_up" (an outcome nobody
+    saw), "opt_out" (the number is on the list and nothing was sent), "already" (settled by an
+    earlier run), or None: it is to be sent (see ``_timing``). The engine and the dry run
+    both decide by it."""
+    if row is not None and row.state in UNRESOLVED:
+        return "look_up"
+    if opted_out:
+        return "opt_out" if row is None or row.state in ("pending", "waiting") else "already"
+    if row is not None and row.state in FINAL:
+        return "already"
+    return None
+
+
+def _timing(
+    d: Delivery, after: float | None, o: SendOptions, now: float
+) -> tuple[str, float | None]:
+    """When a delivery goes, with the time it is due: "send" now, "schedule" it with Twilio,
+    "hold" it in this run, or "wait" for a later run. ``after``: when the recipient's previous
+    message went out (None for the first message)."""
+    due = d.not_before.timestamp() if d.not_before is not None else None
+    if after is not None and o.interval:
+        due = max(due or 0.0, after + o.interval.total_seconds())
+    if due is None or due <= now + 0.005:
+        return "send", None
+    ahead = timedelta(seconds=due - now)
+    if (
+        o.messaging_service
+        and SCHEDULE_MIN + SCHEDULE_MARGIN <= ahead <= SCHEDULE_MAX - SCHEDULE_MARGIN
+    ):
+        return "schedule", due
+    if ahead <= o.max_wait:
+        return "hold", due
+    return "wait", due
+
+
+def _goes_out(row: Row) -> float | None:
+    """When an accepted message goes (or went) out, as far as the journal knows."""
+    return row.send_at or row.accepted_at or row.last_attempt_at
 
 
 def _concurrency_for(rate: float | None, threads: bool = False) -> int:
@@ -737,24 +777,20 @@ def send_plan(
             test=bool(test_to),
         )
         journal.flush()
-        own_adapter = adapter is None
-        if adapter is None:
-            from smskit.send.twilio_adapter import TwilioAdapter, credentials_from_env
+        from smskit.send.twilio_adapter import adapter_for
 
-            adapter = TwilioAdapter(credentials or credentials_from_env(), base_url)
         reporter = make_reporter(progress, total)
-        engine = Engine(plan, journal, adapter, options, reporter, key)
         interrupted = False
-        try:
-            reporter.start()
-            engine.run()
-            interrupted = engine.interrupted
-        except KeyboardInterrupt:  # a second Ctrl-C, or one before the engine took over
-            interrupted = True
-        finally:
-            reporter.finish()
-            if own_adapter:
-                adapter.close()
+        with adapter_for(adapter, credentials, base_url) as client:
+            engine = Engine(plan, journal, client, options, reporter, key)
+            try:
+                reporter.start()
+                engine.run()
+                interrupted = engine.interrupted
+            except KeyboardInterrupt:  # a second Ctrl-C, or one before the engine took over
+                interrupted = True
+            finally:
+                reporter.finish()
         summary = _summary(journal, key, options, engine, time.monotonic() - started)
         summary.interrupted = interrupted
     return summary
@@ -783,11 +819,7 @@ def _summary(
 
 
 def _test_plan(plan: Iterable[Delivery], key: str, numbers: list[str]) -> Iterator[Delivery]:
-    first: list[Delivery] = []
-    for d in plan:
-        if first and d.to != first[0].to:
-            break
-        first.append(d)
+    _, first = next(_group_by_recipient(plan), (None, []))
     for number in numbers:
         for d in first:
             yield Delivery(
@@ -805,35 +837,19 @@ def _dry_run(
     recipients = 0
     try:
         if journal is not None:
-            known = journal.campaign_hash(key)
-            if known is not None and known != o.campaign_hash:
-                raise JournalError(
-                    f"campaign '{key}' was already sent (or partly sent) with different content "
-                    f"(journal {journal_path}); a send would be refused"
-                )
+            journal.check_content(key, o.campaign_hash)
+        # As the engine admits recipients: in batches, asking the journal only what it holds.
+        resume = journal is not None and journal.has_rows(key)
+        check_opt_outs = journal is not None and journal.has_opt_outs()
+        groups = _group_by_recipient(plan, key)
         now = time.time()
-        for to, items in _group_by_recipient(plan, key):
-            recipients += 1
-            rows = journal.rows_for(key, [to]) if journal else {}
-            opted = bool(journal and journal.opted_out([to]))
-            for d in items:
-                row = rows.get((to, d.message_id))
-                if row is not None and row.state in (*ACCEPTED, "failed", "opted_out"):
-                    stats["already"] += 1
-                elif opted:
-                    stats["opted_out"] += 1
-                elif row is not None and row.state in UNRESOLVED:
-                    stats["to_look_up"] += 1
-                elif d.not_before is not None and d.not_before.timestamp() > now + 1:
-                    ahead = timedelta(seconds=d.not_before.timestamp() - now)
-                    if o.messaging_service and SCHEDULE_MIN <= ahead <= SCHEDULE_MAX:
-                        stats["to_schedule"] += 1
-                        stats["segments"] += d.segments
-                    else:
-                        stats["waiting"] += 1
-                else:
-                    stats["to_send"] += 1
-                    stats["segments"] += d.segments
+        while batch := list(itertools.islice(groups, 256)):
+            numbers = [to for to, _ in batch]
+            rows = journal.rows_for(key, numbers) if journal and resume else {}
+            opted = journal.opted_out(numbers) if journal and check_opt_outs else set()
+            for to, items in batch:
+                recipients += 1
+                _dry_run_chain(items, rows, to in opted, o, now, stats)
     finally:
         if journal is not None:
             journal.close()
@@ -848,6 +864,41 @@ def _dry_run(
         currency=o.currency,
         elapsed=time.monotonic() - started,
     )
+
+
+def _dry_run_chain(
+    items: list[Delivery],
+    rows: dict[tuple[str, str], Row],
+    opted_out: bool,
+    o: SendOptions,
+    now: float,
+    stats: Counter[str],
+) -> None:
+    """Count what the engine would do with one recipient's deliveries, deciding as it does."""
+    prev: float | None = None
+    for pos, d in enumerate(items):
+        row = rows.get((d.to, d.message_id))
+        step = _row_step(row, opted_out)
+        if row is not None and step == "look_up":
+            # The engine waits for the lookup; counted as if Twilio has it (the usual answer).
+            stats["to_look_up"] += 1
+            prev = row.send_at or row.first_attempt_at or now
+            continue
+        if step == "opt_out":
+            stats["opted_out"] += 1
+            continue
+        if row is not None and step == "already":
+            stats["already"] += 1
+            if row.state in ACCEPTED:
+                prev = _goes_out(row)
+            continue
+        when, due = _timing(d, prev if pos > 0 else None, o, now)
+        if when == "wait":  # this one and every later one wait for a later run
+            stats["waiting"] += len(items) - pos
+            return
+        stats["to_schedule" if when == "schedule" else "to_send"] += 1  # held ones go this run
+        stats["segments"] += d.segments
+        prev = due or now
 
 
 __all__ = ["Engine", "SendOptions", "SendSummary", "send_plan"]

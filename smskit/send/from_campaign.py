@@ -13,19 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from smskit.model import Campaign
+from smskit.preflight import audience_paths
 from smskit.send.plan import Delivery
-
-
-def audience_paths(campaign: Campaign, audience: Path | None) -> tuple[Path | None, Path | None]:
-    """The audience and opt-out files the campaign uses (``--audience`` overrides its key)."""
-    base = campaign.path.parent
-    aud = (
-        audience
-        if audience is not None
-        else (base / campaign.audience if campaign.audience else None)
-    )
-    opt = base / campaign.opt_out if campaign.opt_out else None
-    return aud, opt
 
 
 def campaign_hash(campaign: Campaign, audience: Path | None) -> str:
@@ -52,14 +41,13 @@ def deliveries(campaign: Campaign, audience: Path | None = None) -> Iterator[Del
     from smskit.encoding import segment_count
     from smskit.preflight import send_plan as recipients
 
-    aud, opt = audience_paths(campaign, audience)
     step = campaign.interval or timedelta(0)
     due = [
         campaign.send_at + step * i if campaign.send_at is not None else None
         for i in range(len(campaign.messages))
     ]
     counts: dict[str, int] = {}
-    for recipient, bodies in recipients(campaign, audience=aud, opt_out=opt):
+    for recipient, bodies in recipients(campaign, audience=audience):
         for i, (message, body) in enumerate(zip(campaign.messages, bodies, strict=True)):
             segments = counts.get(body)
             if segments is None:

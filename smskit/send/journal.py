@@ -237,26 +237,28 @@ class Journal:
         sender: str | None = None,
         messaging_service: str | None = None,
         test: bool = False,
-    ) -> bool:
-        """Register a campaign version; True when it was already in the journal (a resume)."""
-        row = self._run(
-            "SELECT content_hash FROM campaigns WHERE campaign = ?", (campaign,)
-        ).fetchone()
+    ) -> None:
+        """Register a campaign version, or note a resume of the same version."""
         now = time.time()
-        if row is None:
-            self._run(
-                "INSERT INTO campaigns VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (campaign, content_hash, sender, messaging_service, int(test), now, now),
-            )
-            return False
-        if row[0] != content_hash:
+        if self.check_content(campaign, content_hash):
+            self._run("UPDATE campaigns SET updated_at = ? WHERE campaign = ?", (now, campaign))
+            return
+        self._run(
+            "INSERT INTO campaigns VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (campaign, content_hash, sender, messaging_service, int(test), now, now),
+        )
+
+    def check_content(self, campaign: str, content_hash: str) -> bool:
+        """True when the journal has this version of the campaign, False when it has none;
+        JournalError when it has another version (a resume would mix the two)."""
+        known = self.campaign_hash(campaign)
+        if known is not None and known != content_hash:
             raise JournalError(
                 f"campaign '{campaign}' was already sent (or partly sent) with different content "
                 f"(journal {self.path}); resuming would mix two versions. Restore the content "
                 "that was sent, or give the changed campaign a new 'campaign:' name"
             )
-        self._run("UPDATE campaigns SET updated_at = ? WHERE campaign = ?", (now, campaign))
-        return True
+        return known is not None
 
     def campaign_hash(self, campaign: str) -> str | None:
         row = self._run(

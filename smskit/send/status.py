@@ -6,7 +6,7 @@ import csv
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,19 +16,6 @@ from smskit.send.journal import DEFAULT_PATH, Journal, Row
 from smskit.send.progress import make_reporter
 
 FINAL_STATUSES = frozenset({"delivered", "undelivered", "failed", "canceled", "read"})
-CSV_FIELDS = (
-    "campaign",
-    "message_id",
-    "recipient",
-    "state",
-    "status",
-    "error_code",
-    "explanation",
-    "sid",
-    "segments",
-    "attempts",
-    "updated_at",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +40,16 @@ class StatusRow:
             row.recipient,
             row.state,
             row.twilio_status or row.state,
-            row.error_code,
+            row.error_code or None,  # 0 is no error code, as in the explanation
             explain(row.error_code, row.error_message) if row.error_code else "",
             row.sid,
             row.segments,
             row.attempts,
             datetime.fromtimestamp(row.updated_at, UTC).isoformat(timespec="seconds"),
         )
+
+
+CSV_FIELDS = tuple(f.name for f in fields(StatusRow))
 
 
 @dataclass
@@ -95,41 +85,37 @@ def fetch_status(
             raise SendError(
                 f"campaign '{campaign}' is not in the journal {journal_path} (it has: {known})"
             )
-        own = adapter is None
-        if adapter is None:
-            from smskit.send.twilio_adapter import TwilioAdapter, credentials_from_env
+        from smskit.send.twilio_adapter import adapter_for
 
-            adapter = TwilioAdapter(credentials or credentials_from_env(), base_url)
         report = StatusReport(campaign)
         reporter = make_reporter(progress, None)
         stats: Counter[str] = Counter()
-        try:
-            reporter.start()
-            todo = (
-                r
-                for r in journal.iter_rows(campaign, ["sent", "scheduled"])
-                if r.sid and (refresh_final or r.twilio_status not in FINAL_STATUSES)
-            )
-            with ThreadPoolExecutor(max_workers=concurrency) as pool:
-                pending: set[Future[Any]] = set()
-                rows: dict[Future[Any], Row] = {}
-                for row in todo:
-                    if len(pending) >= concurrency * 4:  # bounded: the journal may be huge
-                        _collect(pending, rows, journal, report, stats, block=True)
+        with adapter_for(adapter, credentials, base_url) as client:
+            try:
+                reporter.start()
+                todo = (
+                    r
+                    for r in journal.iter_rows(campaign, ["sent", "scheduled"])
+                    if r.sid and (refresh_final or r.twilio_status not in FINAL_STATUSES)
+                )
+                with ThreadPoolExecutor(max_workers=concurrency) as pool:
+                    pending: set[Future[Any]] = set()
+                    rows: dict[Future[Any], Row] = {}
+                    for row in todo:
+                        if len(pending) >= concurrency * 4:  # bounded: the journal may be huge
+                            _collect(pending, rows, journal, report, stats)
+                            reporter.update(stats)
+                        fut = pool.submit(client.fetch, row.sid)
+                        rows[fut] = row
+                        pending.add(fut)
+                    while pending:
+                        _collect(pending, rows, journal, report, stats)
                         reporter.update(stats)
-                    fut = pool.submit(adapter.fetch, row.sid)
-                    rows[fut] = row
-                    pending.add(fut)
-                while pending:
-                    _collect(pending, rows, journal, report, stats, block=True)
-                    reporter.update(stats)
-            journal.flush()
-        finally:
-            reporter.finish()
-            if own:
-                adapter.close()
+                journal.flush()
+            finally:
+                reporter.finish()
         report.counts = journal.status_counts(campaign)
-        report.errors = _error_counts(journal, campaign)
+        report.errors = journal.error_counts(campaign)
     return report
 
 
@@ -139,27 +125,23 @@ def _collect(
     journal: Journal,
     report: StatusReport,
     stats: Counter[str],
-    block: bool,
 ) -> None:
     from smskit.send.twilio_adapter import Found
 
-    if block:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-    else:
-        done = {f for f in pending if f.done()}
+    done, _ = wait(pending, return_when=FIRST_COMPLETED)
     for fut in done:
         pending.discard(fut)
         row = rows.pop(fut)
         result = fut.result()
         if isinstance(result, Found):
-            fields: dict[str, Any] = {
+            changes: dict[str, Any] = {
                 "twilio_status": result.status,
                 "error_code": result.error_code,
                 "error_message": explain(result.error_code) if result.error_code else None,
             }
             if row.state == "scheduled" and result.status not in ("scheduled", "canceled"):
-                fields["state"] = "sent"
-            journal.stage(row.campaign, row.recipient, row.message_id, **fields)
+                changes["state"] = "sent"
+            journal.stage(row.campaign, row.recipient, row.message_id, **changes)
             report.fetched += 1
             stats["sent"] += 1
         else:
@@ -169,10 +151,6 @@ def _collect(
             stats["failed"] += 1
     if journal.staged > 500:
         journal.flush()
-
-
-def _error_counts(journal: Journal, campaign: str) -> dict[int, int]:
-    return journal.error_counts(campaign)
 
 
 def status_rows(campaign: str, *, journal_path: str | Path = DEFAULT_PATH) -> Iterator[StatusRow]:
@@ -194,20 +172,6 @@ def write_status_csv(
         out = csv.writer(fh)
         out.writerow(CSV_FIELDS)
         for r in status_rows(campaign, journal_path=journal_path):
-            out.writerow(
-                [
-                    r.campaign,
-                    r.message_id,
-                    r.recipient,
-                    r.state,
-                    r.status,
-                    r.error_code or "",
-                    r.explanation,
-                    r.sid or "",
-                    r.segments,
-                    r.attempts,
-                    r.updated_at,
-                ]
-            )
+            out.writerow(astuple(r))  # csv writes None as "", as the table shows a missing value
             n += 1
     return n

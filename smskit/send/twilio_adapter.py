@@ -15,10 +15,11 @@ emulator, for instance). The secret is kept out of reprs, messages and logs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -69,7 +70,6 @@ class Outcome:
     status: str | None = None
     code: int | None = None
     message: str | None = None
-    from_: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +97,6 @@ def _http_clients(timeout: float) -> tuple[Any, Any]:
     (see ``smskit.send.http``). When the environment names a proxy, twilio's own client is used
     instead, so that proxies keep working, and there is no async client (None).
     """
-    import threading
     import urllib.request
 
     from twilio.http import AsyncHttpClient, HttpClient
@@ -240,7 +239,7 @@ class TwilioAdapter:
             msg = self.client.messages.create(**kwargs)
         except Exception as exc:  # classified below; anything unforeseen is "unknown"
             return self._failure(exc)
-        return Outcome("accepted", sid=msg.sid, status=msg.status, from_=msg.from_)
+        return Outcome("accepted", sid=msg.sid, status=msg.status)
 
     def create_many(
         self, requests: list[tuple[Any, dict[str, Any]]], done: Callable[[Any, Outcome], None]
@@ -279,7 +278,7 @@ class TwilioAdapter:
         try:
             args = _create_kwargs(**kwargs)
             msg = await self._async_client.messages.create_async(**args)
-            outcome = Outcome("accepted", sid=msg.sid, status=msg.status, from_=msg.from_)
+            outcome = Outcome("accepted", sid=msg.sid, status=msg.status)
         except Exception as exc:  # classified; anything unforeseen is "unknown"
             outcome = self._failure(exc)
         except BaseException as exc:  # cancelled at close: the request may have left
@@ -370,6 +369,22 @@ class TwilioAdapter:
             thread.join(timeout=5)
             if not thread.is_alive():
                 loop.close()
+
+
+@contextlib.contextmanager
+def adapter_for(
+    adapter: Any = None, credentials: Credentials | None = None, base_url: str | None = None
+) -> Iterator[Any]:
+    """``adapter`` as given (the caller closes it), or a TwilioAdapter made here and closed on
+    the way out, with ``credentials`` (default: from the environment)."""
+    if adapter is not None:
+        yield adapter
+        return
+    owned = TwilioAdapter(credentials or credentials_from_env(), base_url)
+    try:
+        yield owned
+    finally:
+        owned.close()
 
 
 def _create_kwargs(
